@@ -1,0 +1,432 @@
+//! Dates and times: parsed with a mapping's chrono formats into days or seconds since
+//! 1970-01-01, and rendered back as ISO 8601 for display and export.
+//!
+//! A time without an offset is taken as given and stored as if it were UTC. Sources rarely say
+//! which zone they mean, and shifting them by a guessed offset would put two sources that
+//! disagree about zones further apart, not closer; so the stored second is "wall clock as
+//! recorded", and [`format_secs`] prints it back unchanged (with a `Z`). A time that does carry
+//! an offset (RFC 3339, or a format with `%z`) is converted to UTC exactly.
+
+use std::fmt::Write as _;
+
+use chrono::format::{Item, ParseErrorKind, StrftimeItems};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::{halfwidth, invalid, trim, Invalid};
+
+/// The format that stands for RFC 3339 (`2024-03-01T08:30:00+08:00`, also with `Z`, a space for
+/// the `T`, or fractional seconds). It is chrono's own spelling for that shape; we parse it
+/// with chrono's more lenient RFC 3339 parser.
+const RFC3339: &str = "%+";
+
+/// Date formats tried, in order, when a mapping gives none. Day-first and month-first
+/// formats (`01/03/2024`) are left out: they cannot be told apart, so a mapping must say which.
+pub const DEFAULT_DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日"];
+
+/// Date-and-time formats tried, in order, when a mapping gives none: RFC 3339 with an offset
+/// first, then common naive shapes (with optional fractional seconds, which are dropped: we
+/// store whole seconds), then plain dates, read as midnight.
+pub const DEFAULT_DATETIME_FORMATS: &[&str] = &[
+    RFC3339,
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y/%m/%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y%m%d%H%M%S",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%Y年%m月%d日",
+];
+
+/// Parses a date into days since 1970-01-01, trying each chrono format in order. An empty
+/// `formats` means [`DEFAULT_DATE_FORMATS`].
+///
+/// Years outside 1000–9999 are refused: chrono's `%Y` also reads one to three digits, so
+/// "24-03-01" would otherwise be 1 March of the year 24.
+pub fn date_days(s: &str, formats: &[String]) -> Result<i32, Invalid> {
+    let folded = halfwidth(s);
+    let input = trim(&folded);
+    if input.is_empty() {
+        return Err(Invalid::empty());
+    }
+    let date = if formats.is_empty() {
+        first_match(input, DEFAULT_DATE_FORMATS, parse_date)?
+    } else {
+        first_match(input, formats, parse_date)?
+    };
+    Ok(date.to_epoch_days())
+}
+
+/// Parses a date and time into seconds since 1970-01-01T00:00:00Z, trying each chrono format
+/// in order. An empty `formats` means [`DEFAULT_DATETIME_FORMATS`].
+///
+/// A naive time is taken as UTC (see the module notes); a format holding only a date gives
+/// midnight; `%+` means RFC 3339; fractional seconds are dropped. Years outside 1000–9999 are
+/// refused, as for [`date_days`].
+pub fn datetime_secs(s: &str, formats: &[String]) -> Result<i64, Invalid> {
+    let folded = halfwidth(s);
+    let input = trim(&folded);
+    if input.is_empty() {
+        return Err(Invalid::empty());
+    }
+    if formats.is_empty() {
+        first_match(input, DEFAULT_DATETIME_FORMATS, parse_datetime)
+    } else {
+        first_match(input, formats, parse_datetime)
+    }
+}
+
+/// Renders days since 1970-01-01 as `2024-03-01`. Days beyond chrono's calendar (about
+/// ±262,000 years, so never a value [`date_days`] produced) are written as a plain count.
+pub fn format_days(days: i32) -> String {
+    match NaiveDate::from_epoch_days(days) {
+        Some(date) => date.format("%Y-%m-%d").to_string(),
+        None => format!("{days} days from 1970-01-01"),
+    }
+}
+
+/// Renders seconds since the epoch as `2024-03-01T08:30:00Z`. The `Z` is literal for values
+/// that came with an offset, and "as recorded" for naive ones (see the module notes).
+pub fn format_secs(secs: i64) -> String {
+    match DateTime::from_timestamp(secs, 0) {
+        Some(time) => time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => format!("{secs} s from 1970-01-01T00:00:00Z"),
+    }
+}
+
+/// Why one format did not give a value.
+enum Miss {
+    /// The text does not have the format's shape.
+    Shape,
+    /// The text has the shape but names no real date or time ("2024-02-30", "25:00").
+    Calendar,
+    /// The date parsed, but its year is outside 1000–9999.
+    Year(i32),
+    /// The format itself is not a valid chrono format.
+    BadFormat,
+}
+
+impl From<chrono::ParseError> for Miss {
+    fn from(e: chrono::ParseError) -> Miss {
+        match e.kind() {
+            ParseErrorKind::OutOfRange | ParseErrorKind::Impossible => Miss::Calendar,
+            ParseErrorKind::BadFormat => Miss::BadFormat,
+            _ => Miss::Shape,
+        }
+    }
+}
+
+/// Tries `parse` with each format and returns the first success; otherwise the most telling
+/// refusal: a broken format, then a shape that matched with an impossible date, then an
+/// out-of-range year, and only then the list of formats that did not match.
+fn first_match<F: AsRef<str>, T>(
+    input: &str,
+    formats: &[F],
+    parse: fn(&str, &str) -> Result<T, Miss>,
+) -> Result<T, Invalid> {
+    let mut calendar: Option<&str> = None;
+    let mut year: Option<(i32, &str)> = None;
+    for format in formats {
+        let format = format.as_ref();
+        match parse(input, format) {
+            Ok(value) => return Ok(value),
+            Err(Miss::BadFormat) => return Err(invalid(format!("format {format} is not a valid chrono format"))),
+            Err(Miss::Calendar) => calendar = calendar.or(Some(format)),
+            Err(Miss::Year(y)) => year = year.or(Some((y, format))),
+            Err(Miss::Shape) => {}
+        }
+    }
+    if let Some(format) = calendar {
+        return Err(invalid(format!("not a real date or time (read as {format})")));
+    }
+    if let Some((y, format)) = year {
+        return Err(invalid(format!("year {y} is not a four-digit year (read as {format})")));
+    }
+    let tried: Vec<&str> = formats.iter().map(AsRef::as_ref).collect();
+    Err(invalid(format!("matches none of the formats {}", tried.join(", "))))
+}
+
+fn parse_date(input: &str, format: &str) -> Result<NaiveDate, Miss> {
+    let format = halfwidth(format);
+    let date = NaiveDate::parse_from_str(input, &format)?;
+    check_year(date.year())?;
+    check_compact(input, &format, |out| write!(out, "{}", date.format(&format)))?;
+    Ok(date)
+}
+
+fn parse_datetime(input: &str, format: &str) -> Result<i64, Miss> {
+    let format = halfwidth(format);
+    if format.trim() == RFC3339 {
+        // Without an offset the text is not RFC 3339 whatever else is wrong with it; saying
+        // so here keeps "25:00" in a naive time from being blamed on this format.
+        if !ends_with_offset(input) {
+            return Err(Miss::Shape);
+        }
+        let time = DateTime::parse_from_rfc3339(input)?;
+        check_year(time.naive_local().year())?;
+        return Ok(time.timestamp());
+    }
+    if has_offset_spec(&format) {
+        // NaiveDateTime would read the offset and silently drop it.
+        let time = DateTime::parse_from_str(input, &format)?;
+        check_year(time.naive_local().year())?;
+        check_compact(input, &format, |out| write!(out, "{}", time.format(&format)))?;
+        return Ok(time.timestamp());
+    }
+    let naive = match NaiveDateTime::parse_from_str(input, &format) {
+        Ok(naive) => naive,
+        // A format with no time fields: read the date and take midnight.
+        Err(e) if e.kind() == ParseErrorKind::NotEnough => {
+            NaiveDate::parse_from_str(input, &format)?.and_time(NaiveTime::MIN)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    check_year(naive.year())?;
+    check_compact(input, &format, |out| write!(out, "{}", naive.format(&format)))?;
+    Ok(naive.and_utc().timestamp())
+}
+
+/// Whether text ends like an RFC 3339 offset: `Z` or `±hh:mm`.
+fn ends_with_offset(input: &str) -> bool {
+    let bytes = input.as_bytes();
+    if matches!(bytes.last(), Some(b'Z' | b'z')) {
+        return true;
+    }
+    match bytes.len().checked_sub(6).map(|at| &bytes[at..]) {
+        Some([sign, h1, h2, b':', m1, m2]) => {
+            matches!(sign, b'+' | b'-') && [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+fn check_year(year: i32) -> Result<(), Miss> {
+    if (1000..=9999).contains(&year) {
+        Ok(())
+    } else {
+        Err(Miss::Year(year))
+    }
+}
+
+/// In a format with two numeric fields side by side (`%Y%m%d`), chrono reads one or two digits
+/// per field, so "2024111" would parse as 2024-11-1 though it may mean 2024-1-11. For such
+/// formats the input must be exactly what the format prints, i.e. zero-padded.
+fn check_compact(input: &str, format: &str, render: impl FnOnce(&mut String) -> std::fmt::Result) -> Result<(), Miss> {
+    if !has_adjacent_numeric(format) {
+        return Ok(());
+    }
+    let mut printed = String::with_capacity(input.len());
+    match render(&mut printed) {
+        Ok(()) if printed == input => Ok(()),
+        _ => Err(Miss::Shape),
+    }
+}
+
+fn has_adjacent_numeric(format: &str) -> bool {
+    let mut previous_numeric = false;
+    for item in StrftimeItems::new(format) {
+        let numeric = matches!(item, Item::Numeric(..));
+        if numeric && previous_numeric {
+            return true;
+        }
+        previous_numeric = numeric;
+    }
+    false
+}
+
+/// Whether a format reads a UTC offset: `%z` with any of chrono's `:` or `#` modifiers, or
+/// `%+`, which ends in one.
+fn has_offset_spec(format: &str) -> bool {
+    let bytes = format.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        if bytes.get(j) == Some(&b'%') {
+            i = j + 1;
+            continue;
+        }
+        while matches!(bytes.get(j), Some(b':' | b'#')) {
+            j += 1;
+        }
+        if matches!(bytes.get(j), Some(b'z' | b'+')) {
+            return true;
+        }
+        i = j;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn days(y: i32, m: u32, d: u32) -> i32 {
+        NaiveDate::from_ymd_opt(y, m, d).expect("test date").to_epoch_days()
+    }
+
+    fn secs(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .and_then(|date| date.and_hms_opt(h, mi, s))
+            .expect("test time")
+            .and_utc()
+            .timestamp()
+    }
+
+    fn formats(list: &[&str]) -> Vec<String> {
+        list.iter().map(|f| (*f).to_owned()).collect()
+    }
+
+    fn reason<T: std::fmt::Debug>(r: Result<T, Invalid>) -> String {
+        r.expect_err("expected Invalid").0
+    }
+
+    #[test]
+    fn date_days_reads_the_default_formats() {
+        let expected = days(2024, 3, 1);
+        for raw in [
+            "2024-03-01",
+            "2024/03/01",
+            "20240301",
+            "2024.03.01",
+            "2024年03月01日",
+            "2024年3月1日",
+            "2024-3-1",
+            "2024/3/1",
+            "２０２４－０３－０１",
+            " 2024-03-01\u{3000}",
+        ] {
+            assert_eq!(date_days(raw, &[]), Ok(expected), "{raw}");
+        }
+        assert_eq!(date_days("1970-01-01", &[]), Ok(0));
+        assert_eq!(date_days("1969-12-31", &[]), Ok(-1));
+    }
+
+    #[test]
+    fn date_days_uses_the_given_formats_only() {
+        let day_first = formats(&["%d/%m/%Y"]);
+        assert_eq!(date_days("01/03/2024", &day_first), Ok(days(2024, 3, 1)));
+        assert_eq!(reason(date_days("2024-03-01", &day_first)), "matches none of the formats %d/%m/%Y");
+        // Day-first is not a default.
+        assert!(date_days("01/03/2024", &[]).is_err());
+    }
+
+    #[test]
+    fn date_days_names_the_fault() {
+        assert_eq!(reason(date_days("", &[])), "empty");
+        assert_eq!(
+            reason(date_days("March 1st", &[])),
+            "matches none of the formats %Y-%m-%d, %Y/%m/%d, %Y%m%d, %Y.%m.%d, %Y年%m月%d日"
+        );
+        assert_eq!(reason(date_days("2023-02-29", &[])), "not a real date or time (read as %Y-%m-%d)");
+        assert_eq!(reason(date_days("2024/13/01", &[])), "not a real date or time (read as %Y/%m/%d)");
+        assert_eq!(reason(date_days("24-03-01", &[])), "year 24 is not a four-digit year (read as %Y-%m-%d)");
+        assert_eq!(reason(date_days("2024-03-01", &formats(&["%Q"]))), "format %Q is not a valid chrono format");
+    }
+
+    #[test]
+    fn date_days_refuses_unpadded_compact_dates() {
+        assert_eq!(date_days("20240111", &[]), Ok(days(2024, 1, 11)));
+        assert!(date_days("2024111", &[]).is_err());
+        assert!(date_days("202431", &[]).is_err());
+    }
+
+    #[test]
+    fn datetime_secs_reads_the_default_formats() {
+        let expected = secs(2024, 3, 1, 8, 30, 0);
+        for raw in [
+            "2024-03-01 08:30:00",
+            "2024-03-01T08:30:00",
+            "2024/03/01 08:30:00",
+            "2024-03-01 08:30",
+            "2024/3/1 8:30",
+            "20240301083000",
+            "2024年03月01日 08:30:00",
+            "2024-03-01 08:30:00.000",
+            "2024-03-01 08:30:00.999",
+            "2024-03-01T08:30:00Z",
+            "2024-03-01T16:30:00+08:00",
+            "2024-03-01 16:30:00+08:00",
+            "２０２４－０３－０１　０８：３０：００",
+        ] {
+            assert_eq!(datetime_secs(raw, &[]), Ok(expected), "{raw}");
+        }
+    }
+
+    #[test]
+    fn datetime_secs_reads_plain_dates_as_midnight() {
+        let midnight = secs(2024, 3, 1, 0, 0, 0);
+        for raw in ["2024-03-01", "2024/03/01", "20240301", "2024年3月1日"] {
+            assert_eq!(datetime_secs(raw, &[]), Ok(midnight), "{raw}");
+        }
+        assert_eq!(datetime_secs("01.03.2024", &formats(&["%d.%m.%Y"])), Ok(midnight));
+    }
+
+    #[test]
+    fn datetime_secs_applies_offsets_in_custom_formats() {
+        let with_offset = formats(&["%Y-%m-%d %H:%M:%S %z"]);
+        assert_eq!(datetime_secs("2024-03-01 16:30:00 +0800", &with_offset), Ok(secs(2024, 3, 1, 8, 30, 0)));
+        // An explicit RFC 3339 entry in a custom list.
+        assert_eq!(datetime_secs("2024-03-01T08:30:00-01:00", &formats(&["%+"])), Ok(secs(2024, 3, 1, 9, 30, 0)));
+    }
+
+    #[test]
+    fn datetime_secs_names_the_fault() {
+        assert_eq!(reason(datetime_secs(" ", &[])), "empty");
+        assert_eq!(
+            reason(datetime_secs("2024-03-01 25:00:00", &[])),
+            "not a real date or time (read as %Y-%m-%d %H:%M:%S%.f)"
+        );
+        assert_eq!(
+            reason(datetime_secs("yesterday", &formats(&["%Y-%m-%d %H:%M:%S", "%Y%m%d"]))),
+            "matches none of the formats %Y-%m-%d %H:%M:%S, %Y%m%d"
+        );
+        assert!(datetime_secs("202403010830", &[]).is_err());
+        assert!(datetime_secs("2024031083000", &[]).is_err());
+        assert_eq!(reason(datetime_secs("2024-02-30T08:30:00+08:00", &[])), "not a real date or time (read as %+)");
+    }
+
+    #[test]
+    fn format_days_and_secs_render_iso_8601() {
+        assert_eq!(format_days(days(2024, 3, 1)), "2024-03-01");
+        assert_eq!(format_days(0), "1970-01-01");
+        assert_eq!(format_days(-1), "1969-12-31");
+        assert_eq!(format_days(i32::MAX), "2147483647 days from 1970-01-01");
+        assert_eq!(format_secs(secs(2024, 3, 1, 8, 30, 0)), "2024-03-01T08:30:00Z");
+        assert_eq!(format_secs(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_secs(i64::MIN), "-9223372036854775808 s from 1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn parsed_values_round_trip_through_the_formatters() {
+        assert_eq!(date_days(&format_days(19_783), &[]), Ok(19_783));
+        let t = secs(1999, 12, 31, 23, 59, 59);
+        assert_eq!(datetime_secs(&format_secs(t), &[]), Ok(t));
+    }
+
+    #[test]
+    fn offset_specs_are_recognised() {
+        assert!(has_offset_spec("%Y-%m-%d %H:%M:%S%z"));
+        assert!(has_offset_spec("%Y-%m-%dT%H:%M:%S%:z"));
+        assert!(has_offset_spec("%+"));
+        assert!(!has_offset_spec("%Y-%m-%d %H:%M:%S"));
+        assert!(!has_offset_spec("%Y %%z"));
+        assert!(!has_offset_spec("%Z"));
+    }
+
+    #[test]
+    fn rfc3339_offsets_are_recognised() {
+        assert!(ends_with_offset("2024-03-01T08:30:00Z"));
+        assert!(ends_with_offset("2024-03-01T08:30:00+08:00"));
+        assert!(ends_with_offset("2024-03-01T08:30:00-01:30"));
+        assert!(!ends_with_offset("2024-03-01 08:30:00"));
+        assert!(!ends_with_offset("2024-03-01"));
+        assert!(!ends_with_offset(""));
+    }
+}

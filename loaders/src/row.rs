@@ -1,0 +1,283 @@
+//! Turning one raw record into the entities and relations it yields: decode, normalise, type.
+//! Runs in parallel on rayon; it touches no shared state, so the merger stays the only writer.
+
+use std::borrow::Cow;
+
+use graph_schema::normalise;
+use graph_schema::{ColumnSource, ColumnSpec, Encoding, PropType, Schema, Source};
+use rustc_hash::FxHashMap;
+
+use crate::reader::{decode, Item};
+use crate::reject::Issue;
+
+/// A column spec with its columns resolved to slots of the row's value vector.
+pub(crate) struct CompiledSpec<'m> {
+    spec: &'m ColumnSpec,
+    slots: Vec<usize>,
+}
+
+/// A source's specs, resolved against one file's columns.
+pub(crate) struct Plan<'m> {
+    pub(crate) source: &'m Source,
+    /// Column name per slot.
+    pub(crate) slot_names: Vec<String>,
+    /// For CSV: record field index per slot.
+    pub(crate) csv_positions: Vec<usize>,
+    keys: Vec<CompiledSpec<'m>>,
+    entity_props: Vec<Vec<(usize, PropType, CompiledSpec<'m>)>>,
+    relation_props: Vec<Vec<(usize, PropType, CompiledSpec<'m>)>>,
+    encoding: Encoding,
+}
+
+impl<'m> Plan<'m> {
+    /// Resolves the source's columns. For CSV, `header` gives the file's columns and a missing one
+    /// is returned as `Err((column, mapping line))`; for JSONL `header` is `None`.
+    pub(crate) fn new(source: &'m Source, schema: &Schema, header: Option<&[String]>) -> Result<Self, (String, usize)> {
+        let mut slot_names: Vec<String> = Vec::new();
+        let mut slot_index: FxHashMap<String, usize> = FxHashMap::default();
+        let mut compile = |spec: &'m ColumnSpec| -> CompiledSpec<'m> {
+            let slots = spec
+                .columns()
+                .into_iter()
+                .map(|c| {
+                    *slot_index.entry(c.to_owned()).or_insert_with(|| {
+                        slot_names.push(c.to_owned());
+                        slot_names.len() - 1
+                    })
+                })
+                .collect();
+            CompiledSpec { spec, slots }
+        };
+        let keys = source.entities.iter().map(|e| compile(&e.key)).collect();
+        let entity_props = source
+            .entities
+            .iter()
+            .map(|e| {
+                let def = schema.entity(e.entity_type);
+                e.properties.iter().map(|(i, s)| (*i, def.properties[*i].ty, compile(s))).collect()
+            })
+            .collect();
+        let relation_props = source
+            .relations
+            .iter()
+            .map(|r| {
+                let def = schema.relation(r.relation_type);
+                r.properties.iter().map(|(i, s)| (*i, def.properties[*i].ty, compile(s))).collect()
+            })
+            .collect();
+        let mut csv_positions = Vec::new();
+        if let Some(header) = header {
+            for (name, line) in source.required_columns() {
+                if !header.iter().any(|h| h == name) {
+                    return Err((name.to_owned(), line));
+                }
+            }
+            csv_positions = slot_names.iter().map(|n| header.iter().position(|h| h == n).unwrap_or(0)).collect();
+        }
+        Ok(Plan { source, slot_names, csv_positions, keys, entity_props, relation_props, encoding: source.encoding })
+    }
+}
+
+/// A typed value ready for a column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Val {
+    /// Int, decimal, date, datetime or bool, already encoded as `i64`.
+    Num(i64),
+    /// A string value.
+    Str(String),
+    /// A value that failed validation, kept as its raw text.
+    Raw(String),
+}
+
+/// An entity a row yields.
+pub(crate) struct EntOut {
+    pub(crate) key: String,
+    pub(crate) key_invalid: bool,
+    pub(crate) props: Vec<(usize, Val)>,
+}
+
+/// What one record yields.
+pub(crate) enum RowOut {
+    /// The row cannot be used.
+    Rejected(Issue),
+    /// The row's entities (None: optional and absent) and relation properties, plus flags.
+    Kept { line: u64, entities: Vec<Option<EntOut>>, relations: Vec<Vec<(usize, Val)>>, flags: Vec<Issue> },
+}
+
+/// Processes one record.
+pub(crate) fn process(plan: &Plan<'_>, file: &str, item: Item) -> RowOut {
+    let (line, values) = match decode_item(plan, item) {
+        Ok(v) => v,
+        Err(issue) => return RowOut::Rejected(issue.into_issue(file)),
+    };
+    let mut flags = Vec::new();
+    let mut entities = Vec::with_capacity(plan.keys.len());
+    for (e_idx, key_spec) in plan.keys.iter().enumerate() {
+        let entity = &plan.source.entities[e_idx];
+        let raw = gather(key_spec, &values);
+        let cleaned = normalise::collapse_spaces(&normalise::halfwidth(&raw)).into_owned();
+        if cleaned.is_empty() {
+            if entity.optional {
+                entities.push(None);
+                continue;
+            }
+            return RowOut::Rejected(Issue {
+                file: file.to_owned(),
+                line,
+                column: key_spec.spec.columns().join("|"),
+                value: raw.into_owned(),
+                reason: format!("empty key for `{}`", entity.alias),
+            });
+        }
+        let (key, key_invalid) = match apply_normalisers(key_spec.spec, &cleaned) {
+            Ok(k) if !k.is_empty() => (k, false),
+            Ok(_) => (cleaned.clone(), true),
+            Err(reason) => {
+                flags.push(Issue {
+                    file: file.to_owned(),
+                    line,
+                    column: key_spec.spec.columns().join("|"),
+                    value: raw.into_owned(),
+                    reason: format!("key of `{}` kept raw: {reason}", entity.alias),
+                });
+                (cleaned.to_uppercase(), true)
+            }
+        };
+        let props = typed_values(&plan.entity_props[e_idx], &values, file, line, &mut flags);
+        entities.push(Some(EntOut { key, key_invalid, props }));
+    }
+    let relations =
+        plan.relation_props.iter().map(|props| typed_values(props, &values, file, line, &mut flags)).collect();
+    RowOut::Kept { line, entities, relations, flags }
+}
+
+struct ItemError {
+    line: u64,
+    column: String,
+    value: String,
+    reason: String,
+}
+
+impl ItemError {
+    fn into_issue(self, file: &str) -> Issue {
+        Issue { file: file.to_owned(), line: self.line, column: self.column, value: self.value, reason: self.reason }
+    }
+}
+
+/// Decodes a record into one text value per slot (empty where absent).
+fn decode_item<'a>(plan: &Plan<'_>, item: Item) -> Result<(u64, Vec<String>), ItemError> {
+    match item {
+        Item::Broken(line, reason) => Err(ItemError { line, column: String::new(), value: String::new(), reason }),
+        Item::Csv(line, record) => {
+            let mut values = Vec::with_capacity(plan.csv_positions.len());
+            for (slot, &pos) in plan.csv_positions.iter().enumerate() {
+                let bytes = record.get(pos).unwrap_or(b"");
+                match decode(bytes, plan.encoding) {
+                    Ok(text) => values.push(text.into_owned()),
+                    Err(reason) => {
+                        return Err(ItemError {
+                            line,
+                            column: plan.slot_names[slot].clone(),
+                            value: String::from_utf8_lossy(bytes).into_owned(),
+                            reason,
+                        })
+                    }
+                }
+            }
+            Ok((line, values))
+        }
+        Item::Json(line, bytes) => {
+            let text = decode(&bytes, plan.encoding).map_err(|reason| ItemError {
+                line,
+                column: String::new(),
+                value: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+                reason,
+            })?;
+            let object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&text).map_err(|e| ItemError {
+                    line,
+                    column: String::new(),
+                    value: text.chars().take(200).collect(),
+                    reason: format!("not a JSON object: {e}"),
+                })?;
+            let values = plan
+                .slot_names
+                .iter()
+                .map(|name| match object.get(name) {
+                    None | Some(serde_json::Value::Null) => String::new(),
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                })
+                .collect();
+            Ok((line, values))
+        }
+    }
+}
+
+fn gather<'a>(spec: &'a CompiledSpec<'_>, values: &'a [String]) -> Cow<'a, str> {
+    match &spec.spec.source {
+        ColumnSource::Const(v) => Cow::Borrowed(v.as_str()),
+        ColumnSource::Column(_) => Cow::Borrowed(values[spec.slots[0]].as_str()),
+        ColumnSource::Columns(_) => {
+            let parts: Vec<&str> = spec.slots.iter().map(|&s| normalise::trim(&values[s])).collect();
+            if parts.iter().all(|p| p.is_empty()) {
+                Cow::Borrowed("")
+            } else {
+                Cow::Owned(parts.join("|"))
+            }
+        }
+    }
+}
+
+fn apply_normalisers(spec: &ColumnSpec, text: &str) -> Result<String, String> {
+    let mut value = text.to_owned();
+    for n in &spec.normalise {
+        value = n.apply(&value).map_err(|e| e.0)?;
+    }
+    Ok(value)
+}
+
+fn typed_values(
+    props: &[(usize, PropType, CompiledSpec<'_>)],
+    values: &[String],
+    file: &str,
+    line: u64,
+    flags: &mut Vec<Issue>,
+) -> Vec<(usize, Val)> {
+    let mut out = Vec::with_capacity(props.len());
+    for (idx, ty, spec) in props {
+        let raw = gather(spec, values);
+        let cleaned = normalise::trim(&raw);
+        if cleaned.is_empty() {
+            continue;
+        }
+        let typed = apply_normalisers(spec.spec, cleaned).and_then(|text| type_value(*ty, &text, &spec.spec.formats));
+        match typed {
+            Ok(v) => out.push((*idx, v)),
+            Err(reason) => {
+                flags.push(Issue {
+                    file: file.to_owned(),
+                    line,
+                    column: spec.spec.columns().join("|"),
+                    value: raw.to_string(),
+                    reason: format!("kept raw: {reason}"),
+                });
+                out.push((*idx, Val::Raw(cleaned.to_owned())));
+            }
+        }
+    }
+    out
+}
+
+/// Parses normalised text as a value of `ty`.
+pub(crate) fn type_value(ty: PropType, text: &str, formats: &[String]) -> Result<Val, String> {
+    let fail = |e: normalise::Invalid| e.0;
+    Ok(match ty {
+        PropType::String => Val::Str(normalise::collapse_spaces(text).into_owned()),
+        PropType::Int => Val::Num(normalise::int(text).map_err(fail)?),
+        PropType::Decimal => Val::Num(normalise::amount_cents(text).map_err(fail)?),
+        PropType::Date => Val::Num(normalise::date_days(text, formats).map_err(fail)? as i64),
+        PropType::DateTime => Val::Num(normalise::datetime_secs(text, formats).map_err(fail)?),
+        PropType::Bool => Val::Num(normalise::boolean(text).map_err(fail)? as i64),
+    })
+}

@@ -1,0 +1,12 @@
+//! clew: link analysis for fraud investigators.
+//!
+//! The library behind the `clew` binary. Data flows one way:
+//! `graph_schema` (types, mapping) → `loaders` (files → staging) → [`graph`] (CSR snapshot) →
+//! analysis → server. See `ARCHITECTURE.md`.
+
+#![deny(missing_docs)]
+
+pub mod algo;
+pub mod atomic;
+pub mod build;
+pub mod graph;
