@@ -1,0 +1,146 @@
+//! A [`PathQuery`] checked once against the graph and compiled into the predicates every search
+//! asks per edge and per node: which edges may be followed, which nodes may be passed through.
+
+use crate::graph::{Adjacent, Graph, NodeId};
+
+use super::{PathError, PathQuery, MAX_HOPS};
+
+/// The compiled query. Lookups are flat vectors indexed by type id, not searches in the query's lists.
+pub(crate) struct Filter<'g> {
+    pub(crate) g: &'g Graph,
+    pub(crate) from: NodeId,
+    pub(crate) to: NodeId,
+    pub(crate) directed: bool,
+    relations: Option<Vec<bool>>,
+    node_types: Option<Vec<bool>>,
+    window: Option<(i64, i64)>,
+    max_degree: Option<usize>,
+}
+
+impl<'g> Filter<'g> {
+    /// Validates the query: nodes exist and differ, type ids are in the schema, the window is not
+    /// empty, the hop limit is within [`MAX_HOPS`].
+    pub(crate) fn new(g: &'g Graph, q: &PathQuery) -> Result<Filter<'g>, PathError> {
+        let n_nodes = g.n_nodes();
+        for (param, node) in [("from", q.from), ("to", q.to)] {
+            if node.0 as usize >= n_nodes {
+                return Err(PathError::NoSuchNode { param, node, n_nodes });
+            }
+        }
+        if q.from == q.to {
+            return Err(PathError::SameNode { node: q.from });
+        }
+        if q.max_hops > MAX_HOPS {
+            return Err(PathError::TooManyHops { max_hops: q.max_hops, limit: MAX_HOPS });
+        }
+        let schema = g.schema();
+        let relations = match &q.relations {
+            None => None,
+            Some(wanted) => {
+                let mut allowed = vec![false; schema.relations.len()];
+                for &relation in wanted {
+                    let slot = allowed.get_mut(relation.0 as usize).ok_or(PathError::UnknownRelation {
+                        relation,
+                        n_relations: schema.relations.len(),
+                    })?;
+                    *slot = true;
+                }
+                Some(allowed)
+            }
+        };
+        let node_types = match &q.node_types {
+            None => None,
+            Some(wanted) => {
+                let mut allowed = vec![false; schema.entities.len()];
+                for &entity in wanted {
+                    let slot = allowed
+                        .get_mut(entity.0 as usize)
+                        .ok_or(PathError::UnknownNodeType { entity, n_types: schema.entities.len() })?;
+                    *slot = true;
+                }
+                Some(allowed)
+            }
+        };
+        let window = match (q.after, q.before) {
+            (None, None) => None,
+            (after, before) => {
+                let (after, before) = (after.unwrap_or(i64::MIN), before.unwrap_or(i64::MAX));
+                if after > before {
+                    return Err(PathError::EmptyTimeWindow { after, before });
+                }
+                Some((after, before))
+            }
+        };
+        Ok(Filter {
+            g,
+            from: q.from,
+            to: q.to,
+            directed: q.directed,
+            relations,
+            node_types,
+            window,
+            max_degree: q.skip_degree_above,
+        })
+    }
+
+    /// Whether the edge's relation is wanted and its time, if it has one, is inside the window.
+    #[inline]
+    pub(crate) fn edge_ok(&self, adjacent: &Adjacent) -> bool {
+        if let Some(allowed) = &self.relations {
+            if !allowed[adjacent.relation.0 as usize] {
+                return false;
+            }
+        }
+        if let Some((after, before)) = self.window {
+            if let Some(time) = self.g.edge_time(adjacent.edge) {
+                return after <= time && time <= before;
+            }
+        }
+        true
+    }
+
+    /// Whether a path may pass through the node (as opposed to start or end there).
+    #[inline]
+    pub(crate) fn passable(&self, node: NodeId) -> bool {
+        if let Some(allowed) = &self.node_types {
+            if !allowed[self.g.node_type(node).0 as usize] {
+                return false;
+            }
+        }
+        match self.max_degree {
+            Some(max) => self.g.degree(node) <= max,
+            None => true,
+        }
+    }
+
+    /// Whether a path may contain the node at all: the endpoints are exempt from the node filters.
+    #[inline]
+    pub(crate) fn enterable(&self, node: NodeId) -> bool {
+        node == self.from || node == self.to || self.passable(node)
+    }
+
+    /// Steps a path may take away from `node`: its out-edges, and its in-edges too when undirected.
+    #[inline]
+    pub(crate) fn forward(&self, node: NodeId) -> impl Iterator<Item = Adjacent> + '_ {
+        self.steps(node, false)
+    }
+
+    /// Steps a path may take into `node`, seen from `node`: the reverse of [`Filter::forward`].
+    #[inline]
+    pub(crate) fn backward(&self, node: NodeId) -> impl Iterator<Item = Adjacent> + '_ {
+        self.steps(node, true)
+    }
+
+    /// One iterator type for both directions, so a search can pick its side at run time.
+    #[inline]
+    pub(crate) fn steps(&self, node: NodeId, reverse: bool) -> impl Iterator<Item = Adjacent> + '_ {
+        let (outgoing, incoming) = match (self.directed, reverse) {
+            (false, _) => (true, true),
+            (true, false) => (true, false),
+            (true, true) => (false, true),
+        };
+        let outgoing = outgoing.then(|| self.g.out_edges(node));
+        let incoming = incoming.then(|| self.g.in_edges(node));
+        outgoing.into_iter().flatten().chain(incoming.into_iter().flatten()).filter(move |a| self.edge_ok(a))
+    }
+}

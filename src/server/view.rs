@@ -1,0 +1,320 @@
+//! The graph as one caller may see it: node and edge JSON in the shape Cytoscape.js loads
+//! directly (`{"data":{...}}` elements), masked and pseudonymised for viewers, minors left out
+//! for viewers, and the parsing of `type:key` node ids back to nodes.
+//!
+//! Every answer that carries entities goes through a [`View`], so the masking rules live here
+//! and nowhere else.
+
+use std::sync::Arc;
+
+use graph_schema::{EntityTypeId, PropType};
+use roaring::RoaringBitmap;
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::mask::{self, Masker};
+use super::state::{key_variants, Snapshot};
+use crate::graph::{EdgeId, Graph, NodeId, Value};
+
+/// A graph element in Cytoscape's shape.
+#[derive(Debug, Serialize)]
+pub struct Element<T> {
+    /// Its data.
+    pub data: T,
+}
+
+/// A node as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct NodeData {
+    /// `type:key`, or `type:p:…` for a viewer when the key is personal data.
+    pub id: String,
+    /// Entity type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Key (masked for a viewer when personal data).
+    pub key: String,
+    /// Display label.
+    pub label: String,
+    /// True degree (in plus out).
+    pub degree: usize,
+    /// Summarised: the answer does not list all of its neighbours.
+    pub capped: bool,
+    /// Keyed pseudonym of a masked key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
+    /// Worst risk level of the analysis clusters and alerts it is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<&'static str>,
+    /// Properties, masked per role.
+    pub props: Map<String, Json>,
+}
+
+/// An edge as the API shows it: id, endpoints, relation, and its properties flattened in.
+#[derive(Debug, Serialize)]
+pub struct EdgeData {
+    /// `e` and the edge id.
+    pub id: String,
+    /// Source node id.
+    pub source: String,
+    /// Target node id.
+    pub target: String,
+    /// Relation type.
+    pub relation: String,
+    /// The edge's time, seconds since the epoch, for time sliders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub t: Option<i64>,
+    /// Properties (`amount`, `time`, `since`, `share` ...).
+    #[serde(flatten)]
+    pub props: Map<String, Json>,
+}
+
+/// One caller's view of one snapshot.
+pub struct View<'a> {
+    /// The snapshot.
+    pub snap: &'a Snapshot,
+    /// Pseudonyms.
+    pub masker: &'a Masker,
+    /// Mask personal data and leave minors out.
+    pub masked: bool,
+    minors: Arc<RoaringBitmap>,
+}
+
+impl<'a> View<'a> {
+    /// The view of `caller`.
+    pub fn new(snap: &'a Snapshot, masker: &'a Masker, caller: &Caller) -> View<'a> {
+        let masked = caller.masked();
+        let minors = if masked { snap.minors() } else { Arc::new(RoaringBitmap::new()) };
+        View { snap, masker, masked, minors }
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &'a Graph {
+        &self.snap.graph
+    }
+
+    /// Whether this caller may not see the node at all (a minor, for a viewer).
+    #[inline]
+    pub fn hidden(&self, node: NodeId) -> bool {
+        self.masked && self.minors.contains(node.0)
+    }
+
+    /// Whether this caller sees the node's key only masked.
+    pub fn key_masked(&self, node: NodeId) -> bool {
+        let g = self.graph();
+        self.masked && g.schema().entity(g.node_type(node)).sensitive_key
+    }
+
+    /// The node's id as this caller sees it.
+    pub fn node_id(&self, node: NodeId) -> String {
+        let g = self.graph();
+        let ty = &g.schema().entity(g.node_type(node)).name;
+        if self.key_masked(node) {
+            format!("{ty}:{}", self.masker.pseudonym(ty, g.key(node)))
+        } else {
+            format!("{ty}:{}", g.key(node))
+        }
+    }
+
+    /// The raw `type:key`, for the audit log only.
+    pub fn raw_id(&self, node: NodeId) -> String {
+        let g = self.graph();
+        format!("{}:{}", g.schema().entity(g.node_type(node)).name, g.key(node))
+    }
+
+    /// A property value as JSON, masked if it is personal data and the caller is a viewer.
+    fn prop_json(&self, type_name: &str, name: &str, ty: PropType, sensitive: bool, value: Value<'_>) -> Json {
+        if self.masked && sensitive {
+            if value.is_null() {
+                return Json::Null;
+            }
+            return Json::String(mask::property(type_name, name, ty, &value.render()));
+        }
+        match value {
+            Value::Null => Json::Null,
+            Value::Int(i) => Json::from(i),
+            Value::Decimal(c) => serde_json::Number::from_f64(c as f64 / 100.0).map(Json::Number).unwrap_or(Json::Null),
+            Value::Bool(b) => Json::Bool(b),
+            other => Json::String(other.render()),
+        }
+    }
+
+    /// The node's properties as this caller sees them.
+    pub fn node_props(&self, node: NodeId) -> Map<String, Json> {
+        let g = self.graph();
+        let entity = g.schema().entity(g.node_type(node));
+        let mut props = Map::new();
+        for (i, p) in entity.properties.iter().enumerate() {
+            let value = g.node_prop(node, i);
+            if value.is_null() {
+                continue;
+            }
+            props.insert(p.name.clone(), self.prop_json(&entity.name, &p.name, p.ty, p.sensitive, value));
+        }
+        props
+    }
+
+    /// The node as an element's data. `capped` marks a summarised node.
+    pub fn node(&self, node: NodeId, capped: bool) -> NodeData {
+        let g = self.graph();
+        let entity = g.schema().entity(g.node_type(node));
+        let raw_key = g.key(node);
+        let masked_key = self.key_masked(node);
+        let (key, pseudonym) = if masked_key {
+            (mask::key(&entity.name, raw_key), Some(self.masker.pseudonym(&entity.name, raw_key)))
+        } else {
+            (raw_key.to_owned(), None)
+        };
+        let props = self.node_props(node);
+        let label = match props.get("name").or_else(|| props.get("text")) {
+            Some(Json::String(s)) if !s.is_empty() => s.clone(),
+            _ => key.clone(),
+        };
+        let id = match &pseudonym {
+            Some(p) => format!("{}:{p}", entity.name),
+            None => format!("{}:{raw_key}", entity.name),
+        };
+        NodeData {
+            id,
+            ty: entity.name.clone(),
+            key,
+            label,
+            degree: g.degree(node),
+            capped,
+            pseudonym,
+            risk: self.snap.analysis.risk.get(&node).map(|l| l.name()),
+            props,
+        }
+    }
+
+    /// The edge as an element's data.
+    pub fn edge(&self, edge: EdgeId, source: NodeId, target: NodeId) -> EdgeData {
+        let g = self.graph();
+        let rel = g.schema().relation(g.edge_relation(edge));
+        let mut props = Map::new();
+        for (i, p) in rel.properties.iter().enumerate() {
+            let value = g.edge_prop(edge, i);
+            if value.is_null() {
+                continue;
+            }
+            let name = match p.name.as_str() {
+                "id" | "source" | "target" | "relation" | "t" => format!("prop_{}", p.name),
+                n => n.to_owned(),
+            };
+            props.insert(name, self.prop_json(&rel.name, &p.name, p.ty, p.sensitive, value));
+        }
+        EdgeData {
+            id: format!("e{}", edge.0),
+            source: self.node_id(source),
+            target: self.node_id(target),
+            relation: rel.name.clone(),
+            t: g.edge_time(edge),
+            props,
+        }
+    }
+
+    /// Parses an entity type name, naming the valid ones when it is unknown.
+    pub fn entity_type(&self, name: &str) -> Result<EntityTypeId, ApiError> {
+        let schema = self.graph().schema();
+        schema.entity_id(name).ok_or_else(|| ApiError::unknown_type(name, &schema.entity_names()))
+    }
+
+    /// Finds a node of a type by key: the key as given, its normalised variants, or (for types
+    /// with personal keys) a pseudonym. Hidden nodes are not found. The error never repeats a
+    /// personal key.
+    pub fn find(&self, ty: EntityTypeId, key: &str) -> Result<NodeId, ApiError> {
+        let g = self.graph();
+        let entity = g.schema().entity(ty);
+        let found = if let Some(bits) = mask::parse_pseudonym(key) {
+            self.snap.by_pseudonym(ty, bits).or_else(|| g.find(ty, key))
+        } else if key.len() > 512 {
+            None
+        } else {
+            key_variants(key).into_iter().find_map(|k| g.find(ty, &k))
+        };
+        match found {
+            Some(node) if !self.hidden(node) => Ok(node),
+            _ if entity.sensitive_key => Err(ApiError::not_found(format!("no {} with that key", entity.name))),
+            _ => {
+                let shown: String = key.chars().take(80).collect();
+                Err(ApiError::not_found(format!("no {} with key `{shown}`", entity.name)))
+            }
+        }
+    }
+
+    /// Parses a node id `type:key` (as the API hands them out) to a node.
+    pub fn resolve(&self, id: &str) -> Result<NodeId, ApiError> {
+        let Some((ty, key)) = id.split_once(':') else {
+            return Err(ApiError::bad_param(
+                "id",
+                "node ids are `type:key`, e.g. `person:11010519491231002X` or `phone:13812345678`",
+            ));
+        };
+        let ty = self.entity_type(ty)?;
+        self.find(ty, key)
+    }
+
+    /// Raw personal values of `nodes` (sensitive keys and properties) with their masked forms,
+    /// for scrubbing free text that may cite them.
+    pub fn known_personal(&self, nodes: impl IntoIterator<Item = NodeId>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if !self.masked {
+            return out;
+        }
+        let g = self.graph();
+        for node in nodes {
+            let entity = g.schema().entity(g.node_type(node));
+            if entity.sensitive_key {
+                let raw = g.key(node);
+                let masked = format!("{} ({})", mask::key(&entity.name, raw), self.masker.pseudonym(&entity.name, raw));
+                out.push((raw.to_owned(), masked));
+            }
+            for (i, p) in entity.properties.iter().enumerate() {
+                if p.sensitive && p.ty == PropType::String {
+                    if let Value::Str(raw) = g.node_prop(node, i) {
+                        out.push((raw.to_owned(), mask::property(&entity.name, &p.name, p.ty, raw)));
+                    }
+                }
+            }
+        }
+        // Longest first, so a full name is replaced before a shorter name inside it.
+        out.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        out
+    }
+
+    /// Free text as this caller may read it.
+    pub fn text(&self, text: &str, known: &[(String, String)]) -> String {
+        if self.masked {
+            mask::scrub_text(text, self.masker, known)
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// A JSON value as this caller may read it (every string scrubbed for a viewer).
+    pub fn json(&self, mut value: Json, known: &[(String, String)]) -> Json {
+        if self.masked {
+            mask::scrub_json(&mut value, self.masker, known);
+        }
+        value
+    }
+
+    /// An analysis entity reference: the node's data when it is in the snapshot, else its type
+    /// and (masked) key with `"missing": true`.
+    pub fn entity_ref(&self, r: &super::state::EntityRef, node: Option<NodeId>) -> Json {
+        match node {
+            Some(n) => serde_json::to_value(Element { data: self.node(n, false) }).unwrap_or(Json::Null),
+            None => {
+                let sensitive = self
+                    .graph()
+                    .schema()
+                    .entity_id(&r.ty)
+                    .map(|t| self.graph().schema().entity(t).sensitive_key)
+                    .unwrap_or(true);
+                let key = if self.masked && sensitive { mask::key(&r.ty, &r.key) } else { r.key.clone() };
+                serde_json::json!({"data": {"type": r.ty, "key": key, "missing": true}})
+            }
+        }
+    }
+}
