@@ -22,25 +22,38 @@ pub(crate) enum Item {
     Csv(u64, csv::ByteRecord),
     /// A JSON line and its line number.
     Json(u64, Vec<u8>),
-    /// A record the reader could not split into fields.
-    Broken(u64, String),
+    /// A record the reader could not use as a row: its line, the reason, and the fields it did
+    /// read (for a record with the wrong number of fields), so the reject can show the record.
+    Broken(u64, String, Option<csv::ByteRecord>),
 }
 
-/// A `Read` that hashes and counts every byte it passes on.
+/// Bytes the CSV reader buffers ahead of the record it is parsing.
+const CSV_BUFFER: usize = 1 << 16;
+/// Bytes [`Hashing`] keeps of what it last read: more than the CSV reader can be ahead, so the
+/// byte that ended the record just parsed is always among them.
+const TAIL: usize = 2 * CSV_BUFFER;
+
+/// A `Read` that hashes and counts every byte it passes on, and keeps the last [`TAIL`] of them.
 pub(crate) struct Hashing<R> {
     inner: R,
     hasher: Xxh3,
     bytes: u64,
+    tail: Box<[u8]>,
 }
 
 impl<R: Read> Hashing<R> {
     pub(crate) fn new(inner: R) -> Self {
-        Hashing { inner, hasher: Xxh3::new(), bytes: 0 }
+        Hashing { inner, hasher: Xxh3::new(), bytes: 0, tail: vec![0; TAIL].into_boxed_slice() }
     }
 
     /// Bytes read so far and their hash.
     pub(crate) fn finish(&self) -> (u64, u64) {
         (self.bytes, self.hasher.digest())
+    }
+
+    /// The byte at `offset` in the file, if it is among the last [`TAIL`] bytes read.
+    fn byte_at(&self, offset: u64) -> Option<u8> {
+        (offset < self.bytes && self.bytes - offset <= TAIL as u64).then(|| self.tail[(offset % TAIL as u64) as usize])
     }
 }
 
@@ -48,6 +61,15 @@ impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        // Copy the read bytes (at most the last TAIL of them) into the ring at their offsets.
+        let skip = n.saturating_sub(TAIL);
+        let mut at = ((self.bytes + skip as u64) % TAIL as u64) as usize;
+        for chunk in buf[skip..n].chunks(TAIL) {
+            let first = chunk.len().min(TAIL - at);
+            self.tail[at..at + first].copy_from_slice(&chunk[..first]);
+            self.tail[..chunk.len() - first].copy_from_slice(&chunk[first..]);
+            at = (at + chunk.len()) % TAIL;
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -82,8 +104,10 @@ pub(crate) fn open_csv(
         .delimiter(delimiter)
         .quote(quote)
         .has_headers(header)
-        .flexible(false)
-        .buffer_capacity(1 << 16)
+        // Without a header the csv crate would take the first record's length as the rule, so a
+        // bad first row would pass and every good one fail; `pump_csv` checks against `columns`.
+        .flexible(!header)
+        .buffer_capacity(CSV_BUFFER)
         .from_reader(Hashing::new(file));
     let names = if header {
         let record = reader.byte_headers().map_err(csv_io)?.clone();
@@ -110,8 +134,11 @@ fn csv_io(err: csv::Error) -> std::io::Error {
 }
 
 /// Reads CSV records in batches into `tx` until the end of the file or the receiver hangs up.
+/// `columns` is the mapping's column count for a file without a header (the reader checks a
+/// headed file's records against its header itself).
 pub(crate) fn pump_csv(
     mut reader: csv::Reader<Hashing<File>>,
+    columns: Option<usize>,
     tx: SyncSender<Vec<Item>>,
 ) -> std::io::Result<(u64, u64)> {
     let mut batch = Vec::with_capacity(BATCH_ROWS);
@@ -120,16 +147,27 @@ pub(crate) fn pump_csv(
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
-                batch.push(Item::Csv(line, record));
+                let line = record_line(&reader, &record);
+                match columns {
+                    Some(n) if record.len() != n => batch.push(Item::Broken(
+                        line,
+                        format!("record has {} fields, the mapping's `columns` name {n}", record.len()),
+                        Some(record),
+                    )),
+                    _ => batch.push(Item::Csv(line, record)),
+                }
             }
             Err(err) => {
                 let line = err.position().map(|p| p.line()).unwrap_or(0);
                 match err.into_kind() {
                     csv::ErrorKind::Io(io) => return Err(io),
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => batch
-                        .push(Item::Broken(line, format!("record has {len} fields, the header has {expected_len}"))),
-                    other => batch.push(Item::Broken(line, format!("unreadable record: {other:?}"))),
+                    // The csv crate fills `record` before it checks the field count.
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => batch.push(Item::Broken(
+                        record_line(&reader, &record),
+                        format!("record has {len} fields, the header has {expected_len}"),
+                        Some(record),
+                    )),
+                    other => batch.push(Item::Broken(line, format!("unreadable record: {other:?}"), None)),
                 }
             }
         }
@@ -143,6 +181,20 @@ pub(crate) fn pump_csv(
         let _ = tx.send(batch);
     }
     Ok(reader.get_ref().finish())
+}
+
+/// The 1-based line a record just read starts on.
+///
+/// The csv crate's record position is taken before the bytes that lead up to the record: the
+/// `\n` of the previous record's CRLF (the `\r` ended that record) and any blank lines. On a
+/// CRLF file it is one line early. So count back from where the record ended instead: the line
+/// count there, less the newlines inside its quoted fields, less its own terminator if that was
+/// a `\n` (a `\r`, or the end of the file, is not counted as a line yet).
+fn record_line(reader: &csv::Reader<Hashing<File>>, record: &csv::ByteRecord) -> u64 {
+    let end = reader.position();
+    let inside: u64 = record.iter().map(|field| field.iter().filter(|&&b| b == b'\n').count() as u64).sum();
+    let terminator = end.byte().checked_sub(1).and_then(|at| reader.get_ref().byte_at(at));
+    end.line().saturating_sub(inside + u64::from(terminator == Some(b'\n')))
 }
 
 /// Reads JSON lines in batches into `tx`; blank lines are skipped, not counted as rows.

@@ -92,6 +92,7 @@ pub(crate) enum Val {
 /// An entity a row yields.
 pub(crate) struct EntOut {
     pub(crate) key: String,
+    pub(crate) hash: u128,
     pub(crate) key_invalid: bool,
     pub(crate) props: Vec<(usize, Val)>,
 }
@@ -105,7 +106,7 @@ pub(crate) enum RowOut {
 }
 
 /// Processes one record.
-pub(crate) fn process(plan: &Plan<'_>, file: &str, item: Item) -> RowOut {
+pub(crate) fn process(plan: &Plan<'_>, file: &str, item: &Item) -> RowOut {
     let (line, values) = match decode_item(plan, item) {
         Ok(v) => v,
         Err(issue) => return RowOut::Rejected(issue.into_issue(file)),
@@ -115,7 +116,8 @@ pub(crate) fn process(plan: &Plan<'_>, file: &str, item: Item) -> RowOut {
     for (e_idx, key_spec) in plan.keys.iter().enumerate() {
         let entity = &plan.source.entities[e_idx];
         let raw = gather(key_spec, &values);
-        let cleaned = normalise::collapse_spaces(&normalise::halfwidth(&raw)).into_owned();
+        let halfwidth = normalise::halfwidth(&raw);
+        let cleaned = normalise::collapse_spaces(&halfwidth);
         if cleaned.is_empty() {
             if entity.optional {
                 entities.push(None);
@@ -125,26 +127,29 @@ pub(crate) fn process(plan: &Plan<'_>, file: &str, item: Item) -> RowOut {
                 file: file.to_owned(),
                 line,
                 column: key_spec.spec.columns().join("|"),
-                value: raw.into_owned(),
+                value: raw.to_string(),
                 reason: format!("empty key for `{}`", entity.alias),
             });
         }
-        let (key, key_invalid) = match apply_normalisers(key_spec.spec, &cleaned) {
+        let normalised =
+            if key_spec.spec.normalise.is_empty() { Ok(cleaned.to_string()) } else { apply_normalisers(key_spec.spec, &cleaned) };
+        let (key, key_invalid) = match normalised {
             Ok(k) if !k.is_empty() => (k, false),
-            Ok(_) => (cleaned.clone(), true),
+            Ok(_) => (cleaned.to_string(), true),
             Err(reason) => {
                 flags.push(Issue {
                     file: file.to_owned(),
                     line,
                     column: key_spec.spec.columns().join("|"),
-                    value: raw.into_owned(),
+                    value: raw.to_string(),
                     reason: format!("key of `{}` kept raw: {reason}", entity.alias),
                 });
                 (cleaned.to_uppercase(), true)
             }
         };
         let props = typed_values(&plan.entity_props[e_idx], &values, file, line, &mut flags);
-        entities.push(Some(EntOut { key, key_invalid, props }));
+        let hash = crate::staging::key_hash(&key);
+        entities.push(Some(EntOut { key, hash, key_invalid, props }));
     }
     let relations =
         plan.relation_props.iter().map(|props| typed_values(props, &values, file, line, &mut flags)).collect();
@@ -165,15 +170,19 @@ impl ItemError {
 }
 
 /// Decodes a record into one text value per slot (empty where absent).
-fn decode_item<'a>(plan: &Plan<'_>, item: Item) -> Result<(u64, Vec<String>), ItemError> {
+fn decode_item<'a>(plan: &Plan<'_>, item: &'a Item) -> Result<(u64, Vec<Cow<'a, str>>), ItemError> {
     match item {
-        Item::Broken(line, reason) => Err(ItemError { line, column: String::new(), value: String::new(), reason }),
+        Item::Broken(line, reason, record) => {
+            let value = record.as_ref().map(|r| record_text(plan, r)).unwrap_or_default();
+            Err(ItemError { line: *line, column: String::new(), value, reason: reason.clone() })
+        }
         Item::Csv(line, record) => {
+            let line = *line;
             let mut values = Vec::with_capacity(plan.csv_positions.len());
             for (slot, &pos) in plan.csv_positions.iter().enumerate() {
                 let bytes = record.get(pos).unwrap_or(b"");
                 match decode(bytes, plan.encoding) {
-                    Ok(text) => values.push(text.into_owned()),
+                    Ok(text) => values.push(text),
                     Err(reason) => {
                         return Err(ItemError {
                             line,
@@ -187,10 +196,11 @@ fn decode_item<'a>(plan: &Plan<'_>, item: Item) -> Result<(u64, Vec<String>), It
             Ok((line, values))
         }
         Item::Json(line, bytes) => {
-            let text = decode(&bytes, plan.encoding).map_err(|reason| ItemError {
+            let line = *line;
+            let text = decode(bytes, plan.encoding).map_err(|reason| ItemError {
                 line,
                 column: String::new(),
-                value: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+                value: String::from_utf8_lossy(bytes).chars().take(200).collect(),
                 reason,
             })?;
             let object: serde_json::Map<String, serde_json::Value> =
@@ -204,9 +214,9 @@ fn decode_item<'a>(plan: &Plan<'_>, item: Item) -> Result<(u64, Vec<String>), It
                 .slot_names
                 .iter()
                 .map(|name| match object.get(name) {
-                    None | Some(serde_json::Value::Null) => String::new(),
-                    Some(serde_json::Value::String(s)) => s.clone(),
-                    Some(other) => other.to_string(),
+                    None | Some(serde_json::Value::Null) => Cow::Borrowed(""),
+                    Some(serde_json::Value::String(s)) => Cow::Owned(s.clone()),
+                    Some(other) => Cow::Owned(other.to_string()),
                 })
                 .collect();
             Ok((line, values))
@@ -214,10 +224,24 @@ fn decode_item<'a>(plan: &Plan<'_>, item: Item) -> Result<(u64, Vec<String>), It
     }
 }
 
-fn gather<'a>(spec: &'a CompiledSpec<'_>, values: &'a [String]) -> Cow<'a, str> {
+/// A whole CSV record as text for a reject: fields decoded (lossily) and joined by the
+/// source's delimiter, cut at 200 characters like a rejected JSON line.
+fn record_text(plan: &Plan<'_>, record: &csv::ByteRecord) -> String {
+    let delimiter = match &plan.source.format {
+        graph_schema::Format::Csv { delimiter, .. } => char::from(*delimiter),
+        graph_schema::Format::Jsonl => ',',
+    };
+    let fields: Vec<Cow<'_, str>> = record
+        .iter()
+        .map(|field| decode(field, plan.encoding).unwrap_or_else(|_| String::from_utf8_lossy(field)))
+        .collect();
+    fields.join(&delimiter.to_string()).chars().take(200).collect()
+}
+
+fn gather<'a>(spec: &'a CompiledSpec<'_>, values: &'a [Cow<'a, str>]) -> Cow<'a, str> {
     match &spec.spec.source {
         ColumnSource::Const(v) => Cow::Borrowed(v.as_str()),
-        ColumnSource::Column(_) => Cow::Borrowed(values[spec.slots[0]].as_str()),
+        ColumnSource::Column(_) => Cow::Borrowed(&*values[spec.slots[0]]),
         ColumnSource::Columns(_) => {
             let parts: Vec<&str> = spec.slots.iter().map(|&s| normalise::trim(&values[s])).collect();
             if parts.iter().all(|p| p.is_empty()) {
@@ -239,7 +263,7 @@ fn apply_normalisers(spec: &ColumnSpec, text: &str) -> Result<String, String> {
 
 fn typed_values(
     props: &[(usize, PropType, CompiledSpec<'_>)],
-    values: &[String],
+    values: &[Cow<'_, str>],
     file: &str,
     line: u64,
     flags: &mut Vec<Issue>,

@@ -132,7 +132,8 @@ fn load_file(
                     available: names.join(", "),
                 }
             })?;
-            (plan, Box::new(move || reader::pump_csv(reader, tx)))
+            let expected_fields = (!*header).then_some(columns.len());
+            (plan, Box::new(move || reader::pump_csv(reader, expected_fields, tx)))
         }
         Format::Jsonl => {
             let plan = Plan::new(source, &mapping.schema, None).expect("JSONL plans have no header to miss");
@@ -156,7 +157,7 @@ fn load_file(
             if merge_result.is_err() {
                 continue; // keep draining so the reader thread can finish
             }
-            let outs: Vec<RowOut> = batch.into_par_iter().map(|item| row::process(&plan, &file_name, item)).collect();
+            let outs: Vec<RowOut> = batch.par_iter().map(|item| row::process(&plan, &file_name, item)).collect();
             report.rows += outs.len() as u64;
             merge_result = merge(staging, source, file_idx, outs, &mut report, rejects, flags);
             (options.on_rows)(&file_name, report.rows);
@@ -199,9 +200,16 @@ fn merge(
                         continue;
                     };
                     let ty = spec.entity_type.0;
-                    let (local, _) = staging.node(ty, &entity.key)?;
+                    let (local, created) = staging.node_hashed(ty, &entity.key, entity.hash)?;
                     if entity.key_invalid {
                         staging.types[ty as usize].invalid_keys.push(local);
+                    }
+                    // A node's provenance is the row that first named it plus every row that
+                    // described it; rows that only refer to it by key are its edges, and
+                    // recording them too would grow provenance with degree (an account in a
+                    // million transfers).
+                    if created || !entity.props.is_empty() {
+                        staging.provenance.push(Provenance { node_type: ty, local, file: file_idx, line: line as u32 });
                     }
                     for (prop, val) in entity.props {
                         let (value, invalid) = intern_val(staging, val);
@@ -216,7 +224,6 @@ fn merge(
                             staging.report.property_conflicts += 1;
                         }
                     }
-                    staging.provenance.push(Provenance { node_type: ty, local, file: file_idx, line: line as u32 });
                     locals.push(Some(local));
                 }
                 for (spec, props) in source.relations.iter().zip(relations) {

@@ -37,11 +37,25 @@ impl StringPool {
         id
     }
 
+    /// Appends `s` without looking for an equal string: for keys, which are unique per type
+    /// already, so the pool's own index would only cost a second hash.
+    pub fn push(&mut self, s: &str) -> u32 {
+        let id = (self.offsets.len() - 1) as u32;
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.offsets.push(self.bytes.len() as u64);
+        id
+    }
+
+    /// The bytes of the string with this id.
+    #[inline]
+    pub fn bytes_of(&self, id: u32) -> &[u8] {
+        &self.bytes[self.offsets[id as usize] as usize..self.offsets[id as usize + 1] as usize]
+    }
+
     /// The string with this id.
     pub fn get(&self, id: u32) -> &str {
-        let (start, end) = (self.offsets[id as usize] as usize, self.offsets[id as usize + 1] as usize);
         // The pool only ever stores whole `&str`s, so every range is valid UTF-8.
-        std::str::from_utf8(&self.bytes[start..end]).unwrap_or("")
+        std::str::from_utf8(self.bytes_of(id)).unwrap_or("")
     }
 
     /// Number of strings.
@@ -78,7 +92,18 @@ pub struct TypeTable {
     pub invalid_keys: Vec<u32>,
     /// Property columns, in the order of the type's properties.
     pub columns: Vec<PropColumn>,
-    by_key: FxHashMap<u32, u32>,
+    /// (128-bit hash of key, local id). Keys are identified by their XXH3-128 alone: comparing
+    /// key bytes on every probe cost two extra cache misses per row, and the chance that two of
+    /// even 10^10 distinct keys collide in 128 bits (about 10^-19) is far below that of a disk
+    /// flipping a bit unnoticed.
+    by_key: hashbrown::HashTable<(u128, u32)>,
+}
+
+/// The hash the staging tables use for keys; computed by the parallel row stage so the
+/// single-threaded merger only probes.
+#[inline]
+pub fn key_hash(key: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(key.as_bytes())
 }
 
 impl TypeTable {
@@ -220,28 +245,32 @@ impl Staging {
 
     /// The local id of the node of `entity_type` with `key`, creating it if new.
     pub fn node(&mut self, entity_type: u16, key: &str) -> Result<(u32, bool), crate::LoadError> {
-        let key_id = self.strings.intern(key);
+        self.node_hashed(entity_type, key, key_hash(key))
+    }
+
+    /// [`Staging::node`] with the key's [`key_hash`] already computed.
+    pub fn node_hashed(&mut self, entity_type: u16, key: &str, hash: u128) -> Result<(u32, bool), crate::LoadError> {
+        let strings = &mut self.strings;
         let table = &mut self.types[entity_type as usize];
-        if let Some(&local) = table.by_key.get(&key_id) {
+        if let Some(&(_, local)) = table.by_key.find(hash as u64, |&(h, _)| h == hash) {
             return Ok((local, false));
         }
         let local = u32::try_from(table.keys.len()).ok().filter(|&l| l < u32::MAX - 1).ok_or_else(|| {
-            crate::LoadError::TooLarge {
-                what: format!("entity type {}", self.schema.entities[entity_type as usize].name),
-            }
+            crate::LoadError::TooLarge { what: format!("entity type {}", self.schema.entities[entity_type as usize].name) }
         })?;
-        table.keys.push(key_id);
-        table.by_key.insert(key_id, local);
+        table.keys.push(strings.push(key));
+        table.by_key.insert_unique(hash as u64, (hash, local), |&(h, _)| h as u64);
         for column in &mut table.columns {
             column.values.push(NULL_VALUE);
         }
         Ok((local, true))
     }
 
-    /// The local id of an existing node, by type and normalised key.
+    /// The local id of an existing node, by type and normalised key (before [`Staging::freeze`]).
     pub fn find(&self, entity_type: u16, key: &str) -> Option<u32> {
-        let key_id = *self.strings.index.get(key)?;
-        self.types[entity_type as usize].by_key.get(&key_id).copied()
+        let hash = key_hash(key);
+        let table = &self.types[entity_type as usize];
+        table.by_key.find(hash as u64, |&(h, _)| h == hash).map(|&(_, l)| l)
     }
 
     /// Total nodes over all types.
@@ -253,7 +282,7 @@ impl Staging {
     pub fn freeze(&mut self) {
         self.strings.freeze();
         for t in &mut self.types {
-            t.by_key = FxHashMap::default();
+            t.by_key = hashbrown::HashTable::new();
             t.invalid_keys.sort_unstable();
             t.invalid_keys.dedup();
             for c in &mut t.columns {

@@ -130,22 +130,27 @@ pub fn write_snapshot(
     writer.array("node_types", &node_types)?;
     drop(node_types);
 
-    // The key index: ids sorted by key within each type's range.
-    let mut key_sorted: Vec<u32> = (0..n).collect();
-    {
+    // The key index: ids sorted by key within each type's range. Sorting on an 8-byte prefix
+    // first settles most comparisons without touching the string pool.
+    let key_sorted: Vec<u32> = {
         let strings = &staging.strings;
-        let key_of = |id: u32| strings.get(node_keys[id as usize]);
-        let mut rest: &mut [u32] = &mut key_sorted;
-        let mut parts = Vec::new();
+        let key_of = |id: u32| strings.bytes_of(node_keys[id as usize]);
+        let prefix = |id: u32| {
+            let bytes = key_of(id);
+            let mut buf = [0u8; 8];
+            let n = bytes.len().min(8);
+            buf[..n].copy_from_slice(&bytes[..n]);
+            u64::from_be_bytes(buf)
+        };
+        let mut tagged: Vec<(u64, u32)> = (0..n).into_par_iter().map(|id| (prefix(id), id)).collect();
+        let mut rest: &mut [(u64, u32)] = &mut tagged;
         for &(s, e) in &type_ranges {
             let (head, tail) = rest.split_at_mut((e - s) as usize);
-            parts.push(head);
+            head.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key_of(a.1).cmp(key_of(b.1))));
             rest = tail;
         }
-        for part in parts {
-            part.par_sort_unstable_by(|&a, &b| key_of(a).cmp(key_of(b)));
-        }
-    }
+        tagged.into_iter().map(|(_, id)| id).collect()
+    };
     writer.array("node_keys", &node_keys)?;
     writer.array("key_sorted", &key_sorted)?;
     drop(key_sorted);
