@@ -447,3 +447,41 @@ fn regression_issue_2_line_numbers_in_crlf_files_and_after_blank_lines() {
         }
     }
 }
+
+#[test]
+fn one_file_feeds_several_sources_through_where_filters() {
+    let fx = Fixture::new();
+    fx.write("nodes.csv", "id,kind,name\n1,Officer,Ann\n2,Entity,Foxwood Ltd\n3,Officer,Bob\n4,Address,1 Main St\n");
+    let mapping = r#"version = 1
+
+[[source]]
+name = "officers"
+path = "nodes.csv"
+format = "csv"
+where = { column = "kind", equals = "Officer" }
+
+  [[source.entity]]
+  type = "person"
+  key = "id"
+  properties = { name = "name" }
+
+[[source]]
+name = "companies"
+path = "nodes.csv"
+format = "csv"
+where = { column = "kind", in = ["Entity"] }
+
+  [[source.entity]]
+  type = "company"
+  key = "id"
+  properties = { name = "name" }
+"#;
+    let (outcome, graph) = fx.build_ok(mapping);
+    assert!(graph.find_by_name("person", "1").is_some() && graph.find_by_name("person", "3").is_some());
+    assert!(graph.find_by_name("person", "2").is_none());
+    assert_eq!(graph.node_prop_by_name(graph.find_by_name("company", "2").unwrap(), "name"), Value::Str("Foxwood Ltd"));
+    // Every row is accounted for: 8 read (4 per source), 5 left to the other source or to none.
+    assert_eq!((outcome.report.rows, outcome.report.filtered, outcome.report.rejected), (8, 5, 0));
+    let per_source: Vec<u64> = outcome.report.inputs.iter().map(|i| i.filtered).collect();
+    assert_eq!(per_source, [2, 3]);
+}

@@ -8,10 +8,14 @@
 
 pub mod mapping;
 pub mod normalise;
+pub mod resolution;
 pub mod schema;
 
 pub use mapping::{
-    ColumnSource, ColumnSpec, Encoding, EntitySpec, Format, Mapping, MappingError, Normaliser, RelationSpec, Source,
+    ColumnSource, ColumnSpec, Encoding, EntitySpec, Format, Mapping, MappingError, Normaliser, RelationSpec, RowFilter, Source,
+};
+pub use resolution::{
+    CommonIdentifiers, Compare, Evidence, EvidenceSource, ForcedGroup, StrongKey, TypeResolution, Weight, Weights,
 };
 pub use schema::{EntityType, EntityTypeId, PropDef, PropType, RelationType, RelationTypeId, Schema, SchemaError};
 

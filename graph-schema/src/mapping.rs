@@ -45,12 +45,14 @@ pub enum Normaliser {
     CreditCode,
     /// Chinese mobile or landline number as digits.
     Phone,
+    /// Chinese postal address in one canonical spelling (see `normalise::address`).
+    Address,
 }
 
 impl Normaliser {
     /// All names accepted in a mapping, for error messages.
     pub const NAMES: &'static str =
-        "trim, collapse_spaces, halfwidth, upper, lower, name, resident_id, credit_code, phone";
+        "trim, collapse_spaces, halfwidth, upper, lower, name, resident_id, credit_code, phone, address";
 
     fn parse(word: &str) -> Option<Normaliser> {
         Some(match word {
@@ -63,6 +65,7 @@ impl Normaliser {
             "resident_id" => Normaliser::ResidentId,
             "credit_code" => Normaliser::CreditCode,
             "phone" => Normaliser::Phone,
+            "address" => Normaliser::Address,
             _ => return None,
         })
     }
@@ -80,6 +83,7 @@ impl Normaliser {
             Normaliser::ResidentId => n::resident_id(value)?,
             Normaliser::CreditCode => n::credit_code(value)?,
             Normaliser::Phone => n::phone(value)?,
+            Normaliser::Address => n::address(value),
         })
     }
 }
@@ -195,14 +199,41 @@ pub struct Source {
     pub entities: Vec<EntitySpec>,
     /// Relations each row yields.
     pub relations: Vec<RelationSpec>,
+    /// Only rows passing this filter are used; the others are counted as filtered out.
+    pub filter: Option<RowFilter>,
     /// Line in the mapping file.
     pub line: usize,
+}
+
+/// `where = { column = "type", in = ["Officer"] }`: which rows of a file a source uses, so one
+/// file holding several kinds of record (a node list with a type column) can feed several sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowFilter {
+    /// The column compared.
+    pub column: String,
+    /// Accepted values (compared after trimming).
+    pub values: Vec<String>,
+    /// Use rows whose value is NOT among `values`.
+    pub negate: bool,
+    /// Line in the mapping file.
+    pub line: usize,
+}
+
+impl RowFilter {
+    /// Whether a row whose filter column holds `value` is used.
+    pub fn accepts(&self, value: &str) -> bool {
+        let value = crate::normalise::trim(value);
+        self.values.iter().any(|v| v == value) != self.negate
+    }
 }
 
 impl Source {
     /// Every column this source reads, with the mapping line that asks for it.
     pub fn required_columns(&self) -> Vec<(&str, usize)> {
         let mut out = Vec::new();
+        if let Some(filter) = &self.filter {
+            out.push((filter.column.as_str(), filter.line));
+        }
         for e in &self.entities {
             for c in e.key.columns() {
                 out.push((c, e.key.line));
@@ -233,6 +264,10 @@ pub struct Mapping {
     pub schema_file: Option<String>,
     /// Inputs in mapping order.
     pub sources: Vec<Source>,
+    /// Entity resolution per entity type (`[resolution.<type>]`), in type-name order.
+    pub resolution: Vec<crate::resolution::TypeResolution>,
+    /// When a shared identifier counts as common (`[common_identifiers]`).
+    pub common_identifiers: crate::resolution::CommonIdentifiers,
 }
 
 impl Mapping {
@@ -407,7 +442,27 @@ impl Mapping {
             if entities.is_empty() {
                 return Err(at(start, format!("source `{}` yields no entity; add a [[source.entity]]", src.name)));
             }
+            let filter = match &src.filter {
+                None => None,
+                Some(spanned) => {
+                    let f = spanned.get_ref();
+                    let (values, negate) = match (&f.equals, &f.within, &f.not_in) {
+                        (Some(v), None, None) => (vec![v.clone()], false),
+                        (None, Some(vs), None) if !vs.is_empty() => (vs.clone(), false),
+                        (None, None, Some(vs)) if !vs.is_empty() => (vs.clone(), true),
+                        _ => {
+                            return Err(at(
+                                spanned.span().start,
+                                "`where` takes `column` and exactly one of `equals = \"..\"`, `in = [..]` or `not_in = [..]`"
+                                    .to_owned(),
+                            ))
+                        }
+                    };
+                    Some(RowFilter { column: f.column.clone(), values, negate, line: line_of(text, spanned.span().start) })
+                }
+            };
             sources.push(Source {
+                filter,
                 name: src.name.clone(),
                 path: src.path.clone(),
                 format,
@@ -417,7 +472,9 @@ impl Mapping {
                 line: line_of(text, start),
             });
         }
-        Ok(Mapping { schema, schema_file: raw.schema, sources })
+        let resolution = crate::resolution::validate(&raw.resolution, &schema, text, origin)?;
+        let common_identifiers = crate::resolution::validate_common(raw.common_identifiers.as_ref(), text, origin)?;
+        Ok(Mapping { schema, schema_file: raw.schema, sources, resolution, common_identifiers })
     }
 }
 
@@ -483,6 +540,9 @@ struct RawMapping {
     schema: Option<String>,
     #[serde(default)]
     source: Vec<Spanned<RawSource>>,
+    #[serde(default)]
+    resolution: BTreeMap<String, Spanned<crate::resolution::RawTypeResolution>>,
+    common_identifiers: Option<Spanned<crate::resolution::RawCommon>>,
 }
 
 #[derive(Deserialize)]
@@ -501,6 +561,18 @@ struct RawSource {
     entity: Vec<Spanned<RawEntity>>,
     #[serde(default)]
     relation: Vec<Spanned<RawRelation>>,
+    #[serde(rename = "where")]
+    filter: Option<Spanned<RawFilter>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFilter {
+    column: String,
+    equals: Option<String>,
+    #[serde(rename = "in")]
+    within: Option<Vec<String>>,
+    not_in: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -622,6 +694,20 @@ format = "csv"
         assert_eq!(err.line, 4, "{err}");
         let err = parse("version = 2\n").unwrap_err();
         assert!(err.message.contains("version 2"), "{err}");
+    }
+
+    #[test]
+    fn a_source_can_take_only_some_rows() {
+        let filtered = CLAIMS.replace("format = \"csv\"", "format = \"csv\"\nwhere = { column = \"kind\", in = [\"inpatient\", \"day\"] }");
+        let m = parse(&filtered).unwrap();
+        let filter = m.sources[0].filter.as_ref().unwrap();
+        assert!(filter.accepts(" day ") && !filter.accepts("outpatient"));
+        assert!(m.sources[0].required_columns().contains(&("kind", 7)));
+        let negated = CLAIMS.replace("format = \"csv\"", "format = \"csv\"\nwhere = { column = \"kind\", not_in = [\"void\"] }");
+        assert!(parse(&negated).unwrap().sources[0].filter.as_ref().unwrap().accepts("day"));
+        let both = CLAIMS.replace("format = \"csv\"", "format = \"csv\"\nwhere = { column = \"kind\", equals = \"a\", in = [\"b\"] }");
+        let err = parse(&both).unwrap_err();
+        assert_eq!(err.line, 7, "{err}");
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub(crate) struct Plan<'m> {
     keys: Vec<CompiledSpec<'m>>,
     entity_props: Vec<Vec<(usize, PropType, CompiledSpec<'m>)>>,
     relation_props: Vec<Vec<(usize, PropType, CompiledSpec<'m>)>>,
+    /// Slot of the source's `where` column, if it has one.
+    filter_slot: Option<usize>,
     encoding: Encoding,
 }
 
@@ -65,6 +67,13 @@ impl<'m> Plan<'m> {
                 r.properties.iter().map(|(i, s)| (*i, def.properties[*i].ty, compile(s))).collect()
             })
             .collect();
+        let filter_slot = source.filter.as_ref().map(|f| match slot_index.get(&f.column) {
+            Some(&slot) => slot,
+            None => {
+                slot_names.push(f.column.clone());
+                slot_names.len() - 1
+            }
+        });
         let mut csv_positions = Vec::new();
         if let Some(header) = header {
             for (name, line) in source.required_columns() {
@@ -74,7 +83,16 @@ impl<'m> Plan<'m> {
             }
             csv_positions = slot_names.iter().map(|n| header.iter().position(|h| h == n).unwrap_or(0)).collect();
         }
-        Ok(Plan { source, slot_names, csv_positions, keys, entity_props, relation_props, encoding: source.encoding })
+        Ok(Plan {
+            source,
+            slot_names,
+            csv_positions,
+            keys,
+            entity_props,
+            relation_props,
+            filter_slot,
+            encoding: source.encoding,
+        })
     }
 }
 
@@ -103,6 +121,8 @@ pub(crate) enum RowOut {
     Rejected(Issue),
     /// The row's entities (None: optional and absent) and relation properties, plus flags.
     Kept { line: u64, entities: Vec<Option<EntOut>>, relations: Vec<Vec<(usize, Val)>>, flags: Vec<Issue> },
+    /// The source's `where` filter leaves the row to other sources.
+    Filtered,
 }
 
 /// Processes one record.
@@ -111,6 +131,11 @@ pub(crate) fn process(plan: &Plan<'_>, file: &str, item: &Item) -> RowOut {
         Ok(v) => v,
         Err(issue) => return RowOut::Rejected(issue.into_issue(file)),
     };
+    if let (Some(slot), Some(filter)) = (plan.filter_slot, &plan.source.filter) {
+        if !filter.accepts(&values[slot]) {
+            return RowOut::Filtered;
+        }
+    }
     let mut flags = Vec::new();
     let mut entities = Vec::with_capacity(plan.keys.len());
     for (e_idx, key_spec) in plan.keys.iter().enumerate() {

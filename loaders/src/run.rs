@@ -99,6 +99,7 @@ pub fn load(
     staging.report.rejected = staging.report.inputs.iter().map(|i| i.rejected).sum();
     staging.report.flagged = staging.report.inputs.iter().map(|i| i.flagged).sum();
     staging.report.rows = staging.report.inputs.iter().map(|i| i.rows).sum();
+    staging.report.filtered = staging.report.inputs.iter().map(|i| i.filtered).sum();
     staging.freeze();
     Ok(staging)
 }
@@ -149,6 +150,7 @@ fn load_file(
         rows: 0,
         rejected: 0,
         flagged: 0,
+        filtered: 0,
     };
     let result = std::thread::scope(|scope| -> Result<(u64, u64), LoadError> {
         let reader_thread = scope.spawn(pump);
@@ -183,6 +185,7 @@ fn merge(
     let mut locals: Vec<Option<u32>> = Vec::with_capacity(source.entities.len());
     for out in outs {
         match out {
+            RowOut::Filtered => report.filtered += 1,
             RowOut::Rejected(issue) => {
                 report.rejected += 1;
                 rejects.push(&issue).map_err(LoadError::Report)?;

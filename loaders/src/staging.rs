@@ -169,6 +169,9 @@ pub struct InputReport {
     pub rejected: u64,
     /// Values kept raw and flagged.
     pub flagged: u64,
+    /// Rows the source's `where` filter left to other sources.
+    #[serde(default)]
+    pub filtered: u64,
 }
 
 /// What a load did, for `clew info` and the closing summary.
@@ -184,6 +187,9 @@ pub struct LoadReport {
     pub rejected: u64,
     /// Values flagged in all.
     pub flagged: u64,
+    /// Rows left out by `where` filters in all.
+    #[serde(default)]
+    pub filtered: u64,
     /// Optional entities absent from a row (empty key), with their relations skipped.
     pub optional_absent: u64,
     /// A later row gave a different value for a property already set; the first value is kept.

@@ -70,8 +70,9 @@ pub fn run_build(
         rate
     );
     println!(
-        "rows {}  rejected {} (see {})  flagged {} (see {})  property conflicts {}",
+        "rows {}  filtered {}  rejected {} (see {})  flagged {} (see {})  property conflicts {}",
         r.rows,
+        r.filtered,
         r.rejected,
         outcome.rejects_path.display(),
         r.flagged,

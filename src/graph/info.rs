@@ -80,6 +80,7 @@ pub fn describe(graph: &Graph, open_ms: f64) -> Info {
             "mapping": m.report.mapping,
             "inputs": m.report.inputs,
             "rows": m.report.rows,
+            "filtered": m.report.filtered,
             "rejected": m.report.rejected,
             "flagged": m.report.flagged,
             "optional_absent": m.report.optional_absent,
@@ -126,8 +127,8 @@ pub fn render_text(info: &Info) -> String {
     );
     let _ = writeln!(
         out,
-        "rows {}  rejected {}  flagged {}  property conflicts {}",
-        b["rows"], b["rejected"], b["flagged"], b["property_conflicts"]
+        "rows {}  filtered {}  rejected {}  flagged {}  property conflicts {}",
+        b["rows"], b["filtered"], b["rejected"], b["flagged"], b["property_conflicts"]
     );
     if let Some(inputs) = b["inputs"].as_array() {
         for i in inputs {

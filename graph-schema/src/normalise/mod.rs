@@ -10,6 +10,7 @@
 //! ideographic spaces into otherwise ASCII fields, so every validator first folds those to ASCII
 //! with [`halfwidth`] and strips edge whitespace with [`trim`].
 
+mod address;
 mod ids;
 mod number;
 mod phone;
@@ -19,6 +20,7 @@ mod time;
 #[cfg(test)]
 mod proptests;
 
+pub use address::{address, address_parts, AddressParts};
 pub use ids::{credit_code, resident_id, resident_id_birth_date};
 pub use number::{amount_cents, boolean, format_cents, int};
 pub use phone::phone;

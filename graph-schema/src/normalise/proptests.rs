@@ -100,6 +100,14 @@ proptest! {
     }
 
     #[test]
+    fn address_is_idempotent(
+        s in "[江苏省南京市玄武区北京朝阳上海徐汇吉林路街道巷号弄栋幢单元室楼层镇乡小区花园一二三十百零0-9０-９\\- ，,（）()·]{0,30}",
+    ) {
+        let once = address(&s);
+        prop_assert_eq!(address(&once), once.clone(), "{} → {}", s, once);
+    }
+
+    #[test]
     fn nothing_panics_on_arbitrary_strings(s in any::<String>()) {
         exercise_everything(&s);
     }
@@ -120,6 +128,8 @@ fn exercise_everything(s: &str) {
     let _ = name(s);
     let _ = upper(s);
     let _ = lower(s);
+    let once = address(s);
+    assert_eq!(address(&once), once, "address of {s:?} is not a fixed point");
     if let Ok(id) = resident_id(s) {
         assert!(resident_id_birth_date(&id).is_some(), "{id}");
         assert_eq!(resident_id(&id), Ok(id.clone()));
