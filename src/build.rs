@@ -113,6 +113,8 @@ pub fn build(
             rejects: rejects_path,
         });
     }
+    tracing::info!(nodes = staging.n_nodes(), edges = staging.edges.len(), seconds = started.elapsed().as_secs_f64(), "loaded; writing snapshot");
     let summary = write_snapshot(staging, out, started)?;
+    tracing::info!(bytes = summary.bytes, seconds = started.elapsed().as_secs_f64(), path = %out.display(), "snapshot written");
     Ok(BuildOutcome { summary, report, rejects_path, flags_path, seconds: started.elapsed().as_secs_f64() })
 }

@@ -169,6 +169,15 @@ fn load_file(
     })?;
     report.bytes = result.0;
     report.xxh3 = format!("{:016x}", result.1);
+    tracing::info!(
+        file = %report.path,
+        rows = report.rows,
+        rejected = report.rejected,
+        flagged = report.flagged,
+        filtered = report.filtered,
+        bytes = report.bytes,
+        "loaded"
+    );
     staging.report.inputs.push(report);
     Ok(())
 }
