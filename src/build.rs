@@ -67,6 +67,12 @@ pub struct BuildOutcome {
     pub rejects_path: PathBuf,
     /// Path of the flags report.
     pub flags_path: PathBuf,
+    /// Path of the entity-resolution merges report (one line per merged group).
+    pub merges_path: PathBuf,
+    /// Path of the entity-resolution review report (pairs for an investigator to judge).
+    pub review_path: PathBuf,
+    /// What entity resolution did, per resolved entity type.
+    pub resolution: Vec<loaders::resolve::TypeReport>,
     /// Wall time.
     pub seconds: f64,
 }
@@ -113,8 +119,34 @@ pub fn build(
             rejects: rejects_path,
         });
     }
+    // Entity resolution: between the loaders and the graph, on the validated mapping.
+    let mapping_def = loaders::load_mapping(mapping)?;
+    let mut staging = staging;
+    let resolved = loaders::resolve::resolve(&mut staging, &mapping_def);
+    let merges_path = sidecar(out, "merges.jsonl");
+    let review_path = sidecar(out, "review.jsonl");
+    for (path, findings) in [(&merges_path, &resolved.merges), (&review_path, &resolved.review)] {
+        write_atomically(path, |w| {
+            for finding in findings {
+                serde_json::to_writer(&mut *w, finding)?;
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        })
+        .map_err(report_err(path))?;
+    }
+    let resolution = staging.resolution.clone();
     tracing::info!(nodes = staging.n_nodes(), edges = staging.edges.len(), seconds = started.elapsed().as_secs_f64(), "loaded; writing snapshot");
     let summary = write_snapshot(staging, out, started)?;
     tracing::info!(bytes = summary.bytes, seconds = started.elapsed().as_secs_f64(), path = %out.display(), "snapshot written");
-    Ok(BuildOutcome { summary, report, rejects_path, flags_path, seconds: started.elapsed().as_secs_f64() })
+    Ok(BuildOutcome {
+        summary,
+        report,
+        rejects_path,
+        flags_path,
+        merges_path,
+        review_path,
+        resolution,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }

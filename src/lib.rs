@@ -7,6 +7,11 @@
 #![deny(missing_docs)]
 
 pub mod algo;
+pub mod analysis;
 pub mod atomic;
 pub mod build;
+pub mod cycles;
+pub mod demo;
 pub mod graph;
+pub mod paths;
+pub mod server;

@@ -12,6 +12,7 @@
 mod error;
 mod reader;
 mod reject;
+pub mod resolve;
 mod row;
 mod run;
 mod staging;
@@ -20,5 +21,5 @@ pub use error::LoadError;
 pub use reject::{Issue, IssueSink};
 pub use run::{load, load_mapping, LoadOptions};
 pub use staging::{
-    EdgeRecord, InputReport, LoadReport, PropColumn, Provenance, Staging, StringPool, TypeTable, NULL_VALUE,
+    Alias, EdgeRecord, InputReport, LoadReport, PropColumn, Provenance, Staging, StringPool, TypeTable, NULL_VALUE,
 };

@@ -28,6 +28,8 @@ pub(crate) struct Plan<'m> {
     relation_props: Vec<Vec<(usize, PropType, CompiledSpec<'m>)>>,
     /// Slot of the source's `where` column, if it has one.
     filter_slot: Option<usize>,
+    /// Per entity: a resident ID and a birth date to check against each other, if it has both.
+    id_births: Vec<Option<IdBirth>>,
     encoding: Encoding,
 }
 
@@ -67,6 +69,7 @@ impl<'m> Plan<'m> {
                 r.properties.iter().map(|(i, s)| (*i, def.properties[*i].ty, compile(s))).collect()
             })
             .collect();
+        let id_births = source.entities.iter().map(|e| IdBirth::of(e, schema)).collect();
         let filter_slot = source.filter.as_ref().map(|f| match slot_index.get(&f.column) {
             Some(&slot) => slot,
             None => {
@@ -91,9 +94,73 @@ impl<'m> Plan<'m> {
             entity_props,
             relation_props,
             filter_slot,
+            id_births,
             encoding: source.encoding,
         })
     }
+}
+
+/// An entity whose resident ID (its key, or a property) embeds a birth date that its
+/// `birth_date` property should repeat.
+pub(crate) struct IdBirth {
+    /// The property holding the ID, or `None` for the key.
+    id_property: Option<usize>,
+    /// The `birth_date` property.
+    birth_property: usize,
+}
+
+impl IdBirth {
+    fn of(entity: &graph_schema::EntitySpec, schema: &Schema) -> Option<IdBirth> {
+        let def = schema.entity(entity.entity_type);
+        let birth_property = def.properties.iter().position(|p| p.name == "birth_date" && p.ty == PropType::Date)?;
+        entity.properties.iter().find(|(i, _)| *i == birth_property)?;
+        let is_id = |spec: &ColumnSpec| spec.normalise.contains(&graph_schema::Normaliser::ResidentId);
+        if is_id(&entity.key) {
+            return Some(IdBirth { id_property: None, birth_property });
+        }
+        let (id_property, _) = entity.properties.iter().find(|(_, spec)| is_id(spec))?;
+        Some(IdBirth { id_property: Some(*id_property), birth_property })
+    }
+}
+
+/// A flag (file and line left for the caller) when a valid resident ID's embedded birth date
+/// differs from the row's birth date. Both values are kept: the ID is check-digit verified, the
+/// birth date may be the typo, or the ID may belong to someone else; an investigator decides.
+fn check_birth_date(
+    plan: &Plan<'_>,
+    e_idx: usize,
+    check: &IdBirth,
+    (key, key_invalid): (&str, bool),
+    props: &[(usize, Val)],
+    values: &[Cow<'_, str>],
+) -> Option<Issue> {
+    let id = match check.id_property {
+        None => (!key_invalid).then_some(key)?,
+        Some(p) => match props.iter().find(|(i, _)| *i == p) {
+            Some((_, Val::Str(s))) => s.as_str(),
+            _ => return None,
+        },
+    };
+    let given = match props.iter().find(|(i, _)| *i == check.birth_property) {
+        Some((_, Val::Num(days))) => *days,
+        _ => return None,
+    };
+    let embedded = i64::from(normalise::resident_id_birth_date(id)?.to_epoch_days());
+    if embedded == given {
+        return None;
+    }
+    let (_, _, spec) = plan.entity_props[e_idx].iter().find(|(i, _, _)| *i == check.birth_property)?;
+    Some(Issue {
+        file: String::new(),
+        line: 0,
+        column: spec.spec.columns().join("|"),
+        value: gather(spec, values).into_owned(),
+        reason: format!(
+            "birth date {} contradicts the resident ID's {}",
+            normalise::format_days(given as i32),
+            normalise::format_days(embedded as i32)
+        ),
+    })
 }
 
 /// A typed value ready for a column.
@@ -173,6 +240,11 @@ pub(crate) fn process(plan: &Plan<'_>, file: &str, item: &Item) -> RowOut {
             }
         };
         let props = typed_values(&plan.entity_props[e_idx], &values, file, line, &mut flags);
+        if let Some(check) = &plan.id_births[e_idx] {
+            if let Some(issue) = check_birth_date(plan, e_idx, check, (&key, key_invalid), &props, &values) {
+                flags.push(Issue { file: file.to_owned(), line, ..issue });
+            }
+        }
         let hash = crate::staging::key_hash(&key);
         entities.push(Some(EntOut { key, hash, key_invalid, props }));
     }

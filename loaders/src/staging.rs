@@ -152,6 +152,17 @@ pub struct Provenance {
     pub line: u32,
 }
 
+/// A key a node also answers to: the key of a record that entity resolution merged into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alias {
+    /// Entity type of the node.
+    pub node_type: u16,
+    /// Local id of the node (after resolution).
+    pub local: u32,
+    /// String id of the merged record's key.
+    pub key: u32,
+}
+
 /// One input file as read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputReport {
@@ -228,6 +239,12 @@ pub struct Staging {
     pub files: Vec<String>,
     /// What the load did.
     pub report: LoadReport,
+    /// Keys of records entity resolution merged into other nodes.
+    pub aliases: Vec<Alias>,
+    /// A node of a shared type linked to at least this many distinct nodes is marked common.
+    pub common_min_degree: u32,
+    /// What entity resolution did, per resolved type.
+    pub resolution: Vec<crate::resolve::TypeReport>,
 }
 
 impl Staging {
@@ -246,6 +263,9 @@ impl Staging {
             provenance: Vec::new(),
             files: Vec::new(),
             report: LoadReport::default(),
+            aliases: Vec::new(),
+            common_min_degree: graph_schema::resolution::DEFAULT_COMMON_MIN_DEGREE,
+            resolution: Vec::new(),
         }
     }
 

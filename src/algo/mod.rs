@@ -14,9 +14,11 @@
 mod adjacency;
 mod bfs;
 mod cdlp;
+pub mod community;
 pub mod graphalytics;
 mod lcc;
 mod pagerank;
+pub mod projection;
 mod sssp;
 mod wcc;
 

@@ -79,5 +79,20 @@ pub fn run_build(
         outcome.flags_path.display(),
         r.property_conflicts
     );
+    for t in &outcome.resolution {
+        println!(
+            "resolved {}: {} records, {} without a valid ID, {} pairs compared, {} merged into {} groups (see {}), {} to review (see {}){}",
+            t.entity_type,
+            t.records,
+            t.weak_records,
+            t.candidate_pairs,
+            t.records_merged,
+            t.merged_groups,
+            outcome.merges_path.display(),
+            t.review_pairs,
+            outcome.review_path.display(),
+            if t.capped_blocks.is_empty() { String::new() } else { format!(", {} blocks too large to compare", t.capped_blocks.len()) }
+        );
+    }
     Ok(outcome)
 }

@@ -2,7 +2,12 @@
 
 mod algo;
 mod build;
+mod communities;
+mod cycles;
+mod demo;
 mod info;
+mod path;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +30,16 @@ enum Command {
     Info(info::InfoArgs),
     /// Run a Graphalytics kernel on a plain `.v`/`.e` graph.
     Algo(algo::AlgoArgs),
+    /// Communities of a projection (wcc, cdlp, louvain, leiden), one JSON line per community.
+    Communities(communities::CommunitiesArgs),
+    /// Shortest paths between two entities: `--from person:KEY --to account:KEY`.
+    Path(path::PathArgs),
+    /// Circular shareholdings (`--ownership`) or money returning to its origin (`--funds`).
+    Cycles(cycles::CyclesArgs),
+    /// Serve the HTTP API and web viewer over a snapshot.
+    Serve(serve::ServeArgs),
+    /// Generate the demo world (CSV files, mapping, ground truth) and build its snapshot.
+    Demo(demo::DemoArgs),
 }
 
 /// Sets up `tracing` logs on stderr.
@@ -45,6 +60,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Build(args) => build::run(args),
         Command::Info(args) => info::run(args),
         Command::Algo(args) => algo::run(args),
+        Command::Communities(args) => communities::run(args),
+        Command::Path(args) => path::run(args),
+        Command::Cycles(args) => cycles::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
     }
 }
 

@@ -199,9 +199,33 @@ pub fn write_snapshot(
         writer.array("in_offsets", &in_offsets)?;
         writer.array("in_sources", &in_sources)?;
         writer.array("in_edge", &in_edge)?;
+        let common = common_identifiers(&staging, &type_ranges, (&out.offsets, &out.targets), (&in_offsets, &in_sources));
+        let bitmap: RoaringBitmap = common.iter().map(|&(node, _)| node).collect();
+        let degrees: Vec<u32> = common.iter().map(|&(_, degree)| degree).collect();
+        writer.section("common", &bitmap_bytes(&bitmap))?;
+        writer.array("common_degree", &degrees)?;
     }
     drop(out.targets);
     drop(out.offsets);
+
+    // Aliases: keys of records entity resolution merged into a node, by node and by key.
+    {
+        let mut aliases: Vec<(u32, u32)> =
+            staging.aliases.iter().map(|a| (starts[a.node_type as usize] + a.local, a.key)).collect();
+        let strings = &staging.strings;
+        aliases.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| strings.bytes_of(x.1).cmp(strings.bytes_of(y.1))));
+        let alias_node: Vec<u32> = aliases.iter().map(|a| a.0).collect();
+        let alias_key: Vec<u32> = aliases.iter().map(|a| a.1).collect();
+        let type_of = |node: u32| type_ranges.partition_point(|&(_, end)| end <= node);
+        let mut alias_sorted: Vec<u32> = (0..aliases.len() as u32).collect();
+        alias_sorted.sort_unstable_by(|&x, &y| {
+            let (a, b) = (aliases[x as usize], aliases[y as usize]);
+            type_of(a.0).cmp(&type_of(b.0)).then_with(|| strings.bytes_of(a.1).cmp(strings.bytes_of(b.1)))
+        });
+        writer.array("alias_node", &alias_node)?;
+        writer.array("alias_key", &alias_key)?;
+        writer.array("alias_sorted", &alias_sorted)?;
+    }
 
     // Strings.
     writer.array("str_offsets", &staging.strings.offsets)?;
@@ -262,10 +286,77 @@ pub fn write_snapshot(
         merged_duplicate_edges: out.merged,
         files: staging.files.clone(),
         report: staging.report.clone(),
+        common_min_degree: staging.common_min_degree,
+        resolution: staging.resolution.clone(),
         sections: Vec::new(),
     };
     let bytes = writer.finish(|sections| Manifest { sections, ..manifest_base })?;
     Ok(BuildSummary { n_nodes: n, n_edges: m as u32, bytes })
+}
+
+/// Nodes of shared types (phones, addresses, accounts...) linked to at least
+/// `staging.common_min_degree` distinct nodes, with that number, in node order. Out-targets are
+/// sorted within a node and in-sources ascending, so the distinct union is one merge pass.
+fn common_identifiers(
+    staging: &Staging,
+    type_ranges: &[(u32, u32)],
+    (out_offsets, out_targets): (&[u64], &[u32]),
+    (in_offsets, in_sources): (&[u64], &[u32]),
+) -> Vec<(u32, u32)> {
+    let min = staging.common_min_degree.max(1);
+    let mut common = Vec::new();
+    for (t, entity) in staging.schema.entities.iter().enumerate() {
+        if !entity.shared {
+            continue;
+        }
+        let (start, end) = type_ranges[t];
+        let found: Vec<(u32, u32)> = (start..end)
+            .into_par_iter()
+            .filter_map(|v| {
+                let v = v as usize;
+                let outs = &out_targets[out_offsets[v] as usize..out_offsets[v + 1] as usize];
+                let ins = &in_sources[in_offsets[v] as usize..in_offsets[v + 1] as usize];
+                if ((outs.len() + ins.len()) as u64) < u64::from(min) {
+                    return None;
+                }
+                let degree = distinct_union(outs, ins);
+                (degree >= min).then_some((v as u32, degree))
+            })
+            .collect();
+        common.extend(found);
+    }
+    common
+}
+
+/// The number of distinct values in the union of two sorted slices.
+fn distinct_union(a: &[u32], b: &[u32]) -> u32 {
+    let (mut i, mut j, mut count, mut last) = (0, 0, 0u32, None);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x <= y => {
+                i += 1;
+                x
+            }
+            (Some(_), Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (None, None) => break,
+        };
+        if last != Some(next) {
+            count += 1;
+            last = Some(next);
+        }
+    }
+    count
 }
 
 fn write_column(

@@ -53,6 +53,10 @@ pub struct Manifest {
     pub files: Vec<String>,
     /// What the load did: inputs with sizes and hashes, rows, rejects, flags.
     pub report: LoadReport,
+    /// A node of a shared type linked to at least this many distinct nodes is marked common.
+    pub common_min_degree: u32,
+    /// What entity resolution did, per resolved entity type.
+    pub resolution: Vec<loaders::resolve::TypeReport>,
     /// Section table.
     pub sections: Vec<SectionEntry>,
 }
@@ -138,6 +142,11 @@ pub struct Graph {
     edge_columns: Vec<Vec<Column>>,
     type_bitmaps: Vec<RoaringBitmap>,
     invalid_keys: RoaringBitmap,
+    common: RoaringBitmap,
+    common_degree: Range<usize>,
+    alias_node: Range<usize>,
+    alias_key: Range<usize>,
+    alias_sorted: Range<usize>,
 }
 
 impl Graph {
@@ -182,6 +191,8 @@ impl Graph {
             }
             edge_columns.push(cols);
         }
+        let common = bitmap("common")?;
+        let n_aliases = snap.typed_range::<u32>("alias_node", None)?.len() / 4;
         let prov_offsets = snap.typed_range::<u64>("prov_offsets", Some(n + 1))?;
         let n_prov = snap.typed_range::<u32>("prov_file", None)?.len() / 4;
         let graph = Graph {
@@ -204,6 +215,11 @@ impl Graph {
             edge_columns,
             type_bitmaps,
             invalid_keys: bitmap("invalid_keys")?,
+            common_degree: snap.typed_range::<u32>("common_degree", Some(common.len() as usize))?,
+            common,
+            alias_node: snap.typed_range::<u32>("alias_node", Some(n_aliases))?,
+            alias_key: snap.typed_range::<u32>("alias_key", Some(n_aliases))?,
+            alias_sorted: snap.typed_range::<u32>("alias_sorted", Some(n_aliases))?,
             snap,
         };
         graph.check_structure(n_strings).map_err(|why| bad("structure", why))?;
@@ -245,6 +261,19 @@ impl Graph {
         }
         if self.snap.slice::<u16>(&self.out_rel).iter().any(|&r| r >= n_rels) {
             return Err("an edge has an unknown relation".into());
+        }
+        if self.common.max().is_some_and(|m| m as u64 >= n) {
+            return Err("a common identifier is not a node".into());
+        }
+        let alias_node: &[u32] = self.snap.slice(&self.alias_node);
+        if alias_node.windows(2).any(|w| w[0] > w[1]) || alias_node.last().is_some_and(|&v| v as u64 >= n) {
+            return Err("the alias index is not sorted by node or names a node that does not exist".into());
+        }
+        if self.snap.slice::<u32>(&self.alias_key).iter().any(|&k| k as usize >= n_strings.saturating_sub(1)) {
+            return Err("an alias key is not a string".into());
+        }
+        if self.snap.slice::<u32>(&self.alias_sorted).iter().any(|&i| i as usize >= alias_node.len()) {
+            return Err("the alias key index points past the aliases".into());
         }
         if self.snap.slice::<u32>(&self.key_sorted).iter().any(|&x| x as u64 >= n) {
             return Err("the key index names a node that does not exist".into());
@@ -355,12 +384,56 @@ impl Graph {
         self.invalid_keys.contains(node.0)
     }
 
-    /// Finds a node by entity type and normalised key.
+    /// Finds a node by entity type and normalised key, or by the key of a record entity
+    /// resolution merged into it.
     pub fn find(&self, ty: EntityTypeId, key: &str) -> Option<NodeId> {
         let range = self.type_range(ty);
         let sorted: &[u32] = self.snap.slice(&self.key_sorted);
         let within = &sorted[range.start as usize..range.end as usize];
-        within.binary_search_by(|&id| self.key(NodeId(id)).cmp(key)).ok().map(|i| NodeId(within[i]))
+        match within.binary_search_by(|&id| self.key(NodeId(id)).cmp(key)) {
+            Ok(i) => Some(NodeId(within[i])),
+            Err(_) => self.find_alias(ty, key),
+        }
+    }
+
+    fn find_alias(&self, ty: EntityTypeId, key: &str) -> Option<NodeId> {
+        let nodes: &[u32] = self.snap.slice(&self.alias_node);
+        let keys: &[u32] = self.snap.slice(&self.alias_key);
+        let sorted: &[u32] = self.snap.slice(&self.alias_sorted);
+        let entry = |i: u32| (self.node_type(NodeId(nodes[i as usize])), self.string(keys[i as usize]));
+        let first = sorted.partition_point(|&i| entry(i) < (ty, key));
+        sorted.get(first).filter(|&&i| entry(i) == (ty, key)).map(|&i| NodeId(nodes[i as usize]))
+    }
+
+    /// The keys of the records entity resolution merged into `node`, in key order (empty for
+    /// a node formed by one key). `merges.jsonl` beside the snapshot says why.
+    pub fn aliases(&self, node: NodeId) -> impl Iterator<Item = &str> + '_ {
+        let nodes: &[u32] = self.snap.slice(&self.alias_node);
+        let keys: &[u32] = self.snap.slice(&self.alias_key);
+        let start = nodes.partition_point(|&v| v < node.0);
+        let end = nodes.partition_point(|&v| v <= node.0);
+        keys[start..end].iter().map(move |&k| self.string(k))
+    }
+
+    /// Whether `node` is a common identifier: a phone, address, account or other node of a
+    /// shared type linked to at least [`Manifest::common_min_degree`] distinct nodes (a
+    /// hospital switchboard, a big employer's address). Analytics down-weight it; the API caps it.
+    pub fn is_common(&self, node: NodeId) -> bool {
+        self.common.contains(node.0)
+    }
+
+    /// The number of distinct nodes a common identifier links, or `None` if it is not common.
+    pub fn common_degree(&self, node: NodeId) -> Option<u32> {
+        if !self.common.contains(node.0) {
+            return None;
+        }
+        let rank = self.common.rank(node.0) as usize;
+        self.snap.slice::<u32>(&self.common_degree).get(rank - 1).copied()
+    }
+
+    /// All common identifiers.
+    pub fn common_nodes(&self) -> &RoaringBitmap {
+        &self.common
     }
 
     /// Nodes of `ty` whose key starts with `prefix`, in key order, at most `limit`.

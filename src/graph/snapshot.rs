@@ -20,7 +20,7 @@ pub const MAGIC: &[u8; 8] = b"CLEWSNAP";
 /// Last bytes of every complete snapshot.
 pub const END_MAGIC: &[u8; 8] = b"CLEWEND1";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Fixed header: magic, version, flags, manifest offset/len/hash, header hash.
 const HEADER_LEN: usize = 48;
 /// Footer: manifest offset and the end magic.

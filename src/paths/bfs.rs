@@ -27,13 +27,6 @@ impl Bans<'_> {
     pub(crate) const NONE: Bans<'static> = Bans { nodes: &[], first_hops: &[] };
 }
 
-/// Which side a BFS layer grows.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Forward,
-    Backward,
-}
-
 /// The smallest shortest path from `source` to the query's `to` within `max_hops`, or `None`.
 /// `source` is the query's `from`, or a node on an earlier path when Yen searches a spur.
 pub(crate) fn shortest(
@@ -50,32 +43,44 @@ pub(crate) fn shortest(
     scratch.bwd.reset(n_nodes);
     scratch.fwd.set(source, 0);
     scratch.bwd.set(target, 0);
-    let mut fwd_frontier = scratch.take_buffer();
-    let mut bwd_frontier = scratch.take_buffer();
-    let mut next = scratch.take_buffer();
+    // Layer d of a side: the passable nodes at distance d from its root, the root itself at 0.
+    let mut fwd_layers = vec![scratch.take_buffer()];
+    let mut bwd_layers = vec![scratch.take_buffer()];
+    fwd_layers[0].push(source);
+    bwd_layers[0].push(target);
+    // What growing each side by a layer would cost, in adjacency entries: the cheaper side
+    // grows, so a hub on one side waits while the other side may reach it first.
+    let (mut fwd_cost, mut bwd_cost) = (f.fan(source, false), f.fan(target, true));
     let mut meets = scratch.take_buffer();
-    fwd_frontier.push(source);
-    bwd_frontier.push(target);
-    let (mut fwd_depth, mut bwd_depth) = (0u32, 0u32);
     let mut found = None;
-    while fwd_depth + bwd_depth < max_hops && !fwd_frontier.is_empty() && !bwd_frontier.is_empty() {
-        let side = if fwd_frontier.len() <= bwd_frontier.len() { Side::Forward } else { Side::Backward };
-        let (frontier, own, other, depth) = match side {
-            Side::Forward => (&mut fwd_frontier, &mut scratch.fwd, &scratch.bwd, &mut fwd_depth),
-            Side::Backward => (&mut bwd_frontier, &mut scratch.bwd, &scratch.fwd, &mut bwd_depth),
+    loop {
+        let hops_covered = (fwd_layers.len() + bwd_layers.len() - 2) as u32;
+        let exhausted = fwd_layers.last().is_none_or(Vec::is_empty) || bwd_layers.last().is_none_or(Vec::is_empty);
+        if hops_covered >= max_hops || exhausted {
+            break;
+        }
+        let forward = fwd_cost <= bwd_cost;
+        let (layers, own, other, cost) = if forward {
+            (&mut fwd_layers, &mut scratch.fwd, &scratch.bwd, &mut fwd_cost)
+        } else {
+            (&mut bwd_layers, &mut scratch.bwd, &scratch.fwd, &mut bwd_cost)
         };
+        let depth = layers.len() as u32 - 1;
+        let mut next = scratch.buffers.pop().unwrap_or_default();
         next.clear();
+        let mut next_cost = 0usize;
         meets.clear();
         let mut best = u32::MAX;
-        for &node in frontier.iter() {
+        for &node in &layers[depth as usize] {
             let mut visits = 0u64;
-            for step in f.steps(node, side == Side::Backward) {
+            for step in f.steps(node, !forward) {
                 visits += 1;
                 let reached = step.other;
                 // The source's own first hops are what Yen bans, seen from either side.
-                let first_hop_banned = match side {
-                    Side::Forward => node == source && bans.first_hops.contains(&reached),
-                    Side::Backward => reached == source && bans.first_hops.contains(&node),
+                let first_hop_banned = if forward {
+                    node == source && bans.first_hops.contains(&reached)
+                } else {
+                    reached == source && bans.first_hops.contains(&node)
                 };
                 if first_hop_banned || own.get(reached).is_some() {
                     continue;
@@ -83,82 +88,154 @@ pub(crate) fn shortest(
                 if !f.enterable(reached) || bans.nodes.contains(&reached) {
                     continue;
                 }
-                own.set(reached, *depth + 1);
+                own.set(reached, depth + 1);
                 if let Some(rest) = other.get(reached) {
-                    best = best.min(*depth + 1 + rest);
+                    best = best.min(depth + 1 + rest);
                     meets.push(reached);
                 } else if f.passable(reached) {
                     next.push(reached);
+                    next_cost += f.fan(reached, !forward);
                 }
             }
             work.charge(visits)?;
         }
-        *depth += 1;
-        std::mem::swap(frontier, &mut next);
+        layers.push(next);
+        *cost = next_cost;
         if best != u32::MAX {
             // Every meeting node of the shortest length sits at the same forward distance.
             meets.retain(|&m| own.get(m).unwrap_or(u32::MAX) + other.get(m).unwrap_or(u32::MAX) == best);
-            found = Some(smallest_path(f, source, best, &meets, bans, scratch, work)?);
+            let balls = Balls { fwd: &scratch.fwd, bwd: &scratch.bwd, fwd_layers: &fwd_layers, bwd_layers: &bwd_layers };
+            found = Some(smallest_path(f, source, best, &meets, bans, &balls, work)?);
             break;
         }
     }
-    for buffer in [fwd_frontier, bwd_frontier, next, meets] {
+    for buffer in fwd_layers.into_iter().chain(bwd_layers).chain([meets]) {
         scratch.give_buffer(buffer);
     }
     Ok(found)
 }
 
+/// The two searches once they met: distances and layers from each side.
+struct Balls<'a> {
+    fwd: &'a Marks,
+    bwd: &'a Marks,
+    fwd_layers: &'a [Vec<NodeId>],
+    bwd_layers: &'a [Vec<NodeId>],
+}
+
+/// Sum of [`Filter::fan`] over `nodes`, stopping once it passes `enough`.
+fn fan_sum(f: &Filter<'_>, nodes: &[NodeId], reverse: bool, enough: usize) -> usize {
+    let mut sum = 0;
+    for &node in nodes {
+        sum += f.fan(node, reverse);
+        if sum > enough {
+            break;
+        }
+    }
+    sum
+}
+
 /// Reads the smallest path of `length` hops off the two balls. `meets` are the nodes where the
 /// balls met on shortest paths; all have the same forward distance `split`.
+///
+/// Each step needs the edges between a node and a set of candidates; it scans whichever side
+/// has fewer, so a hub on the path costs no more here than it did in the search.
 fn smallest_path(
     f: &Filter<'_>,
     source: NodeId,
     length: u32,
     meets: &[NodeId],
     bans: &Bans<'_>,
-    scratch: &Scratch,
+    balls: &Balls<'_>,
     work: &mut Work,
 ) -> Result<Path, PathError> {
-    let (fwd, bwd) = (&scratch.fwd, &scratch.bwd);
-    let split = meets.first().and_then(|&m| fwd.get(m)).unwrap_or(0);
-    // Forward-ball nodes on some shortest path: walk back from the meeting layer, one forward
-    // distance at a time. Past the split the backward distances say it directly.
-    let mut on_path: FxHashSet<NodeId> = meets.iter().copied().collect();
-    let mut layer: Vec<NodeId> = meets.to_vec();
+    let (fwd, bwd) = (balls.fwd, balls.bwd);
+    let split = meets.first().and_then(|&m| fwd.get(m)).unwrap_or(0) as usize;
+    // Forward-ball nodes on some shortest path, per forward distance, walking back from the
+    // meeting layer. Past the split the backward layers say it directly.
+    let mut on_path: Vec<Vec<NodeId>> = vec![Vec::new(); split + 1];
+    on_path[split] = meets.to_vec();
+    on_path[split].sort_unstable();
+    let mut marked: FxHashSet<NodeId> = meets.iter().copied().collect();
     for distance in (1..split).rev() {
-        let mut previous = Vec::new();
-        for &node in &layer {
-            let mut visits = 0u64;
-            for step in f.backward(node) {
-                visits += 1;
-                if fwd.get(step.other) == Some(distance) && on_path.insert(step.other) {
-                    previous.push(step.other);
+        let (lower, upper) = on_path.split_at_mut(distance + 1);
+        let (found, upper) = (&mut lower[distance], &upper[0]);
+        let layer = &balls.fwd_layers[distance];
+        let up_cost = fan_sum(f, upper, true, usize::MAX);
+        let mut visits = 0u64;
+        if up_cost <= fan_sum(f, layer, false, up_cost) {
+            for &node in upper {
+                for step in f.backward(node) {
+                    visits += 1;
+                    if fwd.get(step.other) == Some(distance as u32) && marked.insert(step.other) {
+                        found.push(step.other);
+                    }
                 }
             }
-            work.charge(visits)?;
+        } else {
+            for &node in layer {
+                let leads_on = f.forward(node).any(|step| {
+                    visits += 1;
+                    fwd.get(step.other) == Some(distance as u32 + 1) && marked.contains(&step.other)
+                });
+                if leads_on && marked.insert(node) {
+                    found.push(node);
+                }
+            }
         }
-        layer = previous;
+        work.charge(visits)?;
+        found.sort_unstable();
     }
     let mut nodes = Vec::with_capacity(length as usize + 1);
     let mut edges = Vec::with_capacity(length as usize);
     nodes.push(source);
     let mut current = source;
-    for position in 0..length {
+    let mut sorted_layer = Vec::new();
+    for position in 0..length as usize {
+        let wanted = position + 1;
+        let banned = |next: NodeId| position == 0 && bans.first_hops.contains(&next);
+        let (candidates, is_candidate): (&[NodeId], Box<dyn Fn(NodeId) -> bool>) = if wanted <= split {
+            let marked = &marked;
+            (&on_path[wanted], Box::new(move |n| fwd.get(n) == Some(wanted as u32) && marked.contains(&n)))
+        } else {
+            let distance = length - wanted as u32;
+            (&balls.bwd_layers[distance as usize], Box::new(move |n| bwd.get(n) == Some(distance)))
+        };
+        let scan_cost = f.fan(current, false);
+        let mut visits = 0u64;
         let mut best: Option<(NodeId, EdgeId)> = None;
-        for step in f.forward(current) {
-            let next = step.other;
-            if position == 0 && bans.first_hops.contains(&next) {
-                continue;
+        if scan_cost <= fan_sum(f, candidates, true, scan_cost) {
+            for step in f.forward(current) {
+                visits += 1;
+                let next = step.other;
+                if is_candidate(next) && !banned(next) && best.is_none_or(|b| (next, step.edge) < b) {
+                    best = Some((next, step.edge));
+                }
             }
-            let on_shortest = if position < split {
-                fwd.get(next) == Some(position + 1) && on_path.contains(&next)
-            } else {
-                bwd.get(next) == Some(length - position - 1)
-            };
-            if on_shortest && best.is_none_or(|b| (next, step.edge) < b) {
-                best = Some((next, step.edge));
+        } else {
+            // Smallest candidate first; the first one joined to `current` is the step.
+            sorted_layer.clear();
+            sorted_layer.extend_from_slice(candidates);
+            sorted_layer.sort_unstable();
+            for &next in &sorted_layer {
+                if banned(next) {
+                    continue;
+                }
+                let edge = f
+                    .backward(next)
+                    .filter(|step| {
+                        visits += 1;
+                        step.other == current
+                    })
+                    .map(|step| step.edge)
+                    .min();
+                if let Some(edge) = edge {
+                    best = Some((next, edge));
+                    break;
+                }
             }
         }
+        work.charge(visits)?;
         let Some((next, edge)) = best else {
             // The balls promise a next step; failing that is a bug, reported, not a crash.
             tracing::error!(source = source.0, position, "shortest path reconstruction found no next step");

@@ -131,6 +131,16 @@ impl<'g> Filter<'g> {
         self.steps(node, true)
     }
 
+    /// How many adjacency entries [`Filter::steps`] looks at: what expanding the node costs.
+    #[inline]
+    pub(crate) fn fan(&self, node: NodeId, reverse: bool) -> usize {
+        match (self.directed, reverse) {
+            (false, _) => self.g.degree(node),
+            (true, false) => self.g.out_range(node).len(),
+            (true, true) => self.g.in_range(node).len(),
+        }
+    }
+
     /// One iterator type for both directions, so a search can pick its side at run time.
     #[inline]
     pub(crate) fn steps(&self, node: NodeId, reverse: bool) -> impl Iterator<Item = Adjacent> + '_ {

@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::{EdgeId, Graph, NodeId};
 
-pub use ownership::{effective_ownership, ownership_chains, ChainEnd, EffectiveOwner, OwnershipChain};
+pub use ownership::{
+    effective_ownership, ownership_chains, ChainEnd, EffectiveOwner, OwnershipChain, MAX_CHAINS, MAX_OWNERSHIP_DEPTH,
+};
 pub use temporal::time_respecting_paths;
 
 /// The most hops any query may ask for; the server caps lower.

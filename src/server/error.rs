@@ -43,6 +43,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("not_found", 404, "no such entity, cluster or route"),
     ("method_not_allowed", 405, "the route exists but not with this method"),
     ("reload_failed", 409, "the new snapshot could not be opened; the previous one is still served"),
+    ("query_too_broad", 422, "the query would visit too much of the graph; narrow it"),
     ("body_too_large", 413, "the request body is above the server's limit"),
     ("not_available", 501, "a feature whose backing module is not built into this server yet"),
     ("time_budget_exceeded", 503, "the request took longer than the server's per-request time budget"),
@@ -132,7 +133,11 @@ impl ApiError {
 
     /// A body above the limit.
     pub fn body_too_large(limit: usize) -> ApiError {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("request bodies are at most {limit} bytes"))
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("request bodies are at most {limit} bytes"),
+        )
     }
 
     /// The per-request time budget ran out.
@@ -142,6 +147,11 @@ impl ApiError {
             "time_budget_exceeded",
             format!("the request took longer than the {} ms budget; narrow it (fewer hops, type filters, a smaller max_nodes)", budget.as_millis()),
         )
+    }
+
+    /// A query the algorithms refused as too broad.
+    pub fn too_broad(why: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "query_too_broad", why)
     }
 
     /// A reload that failed; the old snapshot stays.

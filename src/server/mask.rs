@@ -173,7 +173,10 @@ pub fn property(type_name: &str, prop: &str, ty: graph_schema::PropType, value: 
 /// raw value is replaced by its masked form, then any remaining run of at least seven digits (a
 /// resident ID's `X` included) by its masked form, resident IDs and mobile numbers with their
 /// pseudonym so the viewer can match them to nodes.
-pub fn scrub_text(text: &str, masker: &Masker, known: &[(String, String)]) -> String {
+///
+/// `withheld` says whether a resident ID belongs to someone the reader may not see at all (a
+/// minor); such an ID becomes `[withheld]`, with no pseudonym.
+pub fn scrub_text(text: &str, masker: &Masker, known: &[(String, String)], withheld: &dyn Fn(&str) -> bool) -> String {
     let mut text = text.to_owned();
     for (raw, masked) in known {
         if raw.chars().count() >= 2 && text.contains(raw.as_str()) {
@@ -194,7 +197,9 @@ pub fn scrub_text(text: &str, masker: &Masker, known: &[(String, String)]) -> St
             let digits = run.chars().filter(|c| c.is_ascii_digit()).count();
             if digits >= 7 {
                 let upper = run.to_ascii_uppercase();
-                if upper.len() == 18 && graph_schema::normalise::resident_id(&upper).is_ok() {
+                if upper.len() == 18 && withheld(&upper) {
+                    out.push_str("[withheld]");
+                } else if upper.len() == 18 && graph_schema::normalise::resident_id(&upper).is_ok() {
                     out.push_str(&format!("{} ({})", resident_id(&upper), masker.pseudonym("person", &upper)));
                 } else if upper.len() == 11 && upper.starts_with('1') && digits == 11 {
                     out.push_str(&format!("{} ({})", phone(&upper), masker.pseudonym("phone", &upper)));
@@ -214,12 +219,17 @@ pub fn scrub_text(text: &str, masker: &Masker, known: &[(String, String)]) -> St
 }
 
 /// [`scrub_text`] over every string inside a JSON value.
-pub fn scrub_json(value: &mut serde_json::Value, masker: &Masker, known: &[(String, String)]) {
+pub fn scrub_json(
+    value: &mut serde_json::Value,
+    masker: &Masker,
+    known: &[(String, String)],
+    withheld: &dyn Fn(&str) -> bool,
+) {
     use serde_json::Value as J;
     match value {
-        J::String(s) => *s = scrub_text(s, masker, known),
-        J::Array(items) => items.iter_mut().for_each(|v| scrub_json(v, masker, known)),
-        J::Object(map) => map.values_mut().for_each(|v| scrub_json(v, masker, known)),
+        J::String(s) => *s = scrub_text(s, masker, known, withheld),
+        J::Array(items) => items.iter_mut().for_each(|v| scrub_json(v, masker, known, withheld)),
+        J::Object(map) => map.values_mut().for_each(|v| scrub_json(v, masker, known, withheld)),
         _ => {}
     }
 }
@@ -254,7 +264,8 @@ mod tests {
     fn scrubbing_hides_ids_in_reasons() {
         let m = Masker::new(b"k");
         let known = vec![("张小三".to_owned(), name("张小三"))];
-        let s = scrub_text("person 11010519491231002X and 张小三 share 13812345678; 3 claims", &m, &known);
+        let s =
+            scrub_text("person 11010519491231002X and 张小三 share 13812345678; 3 claims", &m, &known, &|_| false);
         assert!(!s.contains("11010519491231002X") && !s.contains("13812345678") && !s.contains("张小三"), "{s}");
         assert!(s.contains("110105********002X (p:") && s.contains("3 claims"), "{s}");
     }
@@ -263,7 +274,7 @@ mod tests {
     fn scrubbing_json_reaches_nested_strings() {
         let m = Masker::new(b"k");
         let mut v = serde_json::json!({"evidence": [{"row": "a.csv:3", "id": "11010519491231002X"}]});
-        scrub_json(&mut v, &m, &[]);
+        scrub_json(&mut v, &m, &[], &|_| false);
         assert!(!v.to_string().contains("11010519491231002X"), "{v}");
     }
 }

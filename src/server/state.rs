@@ -186,7 +186,7 @@ pub struct Snapshot {
     /// Pseudonym bits to node, for the node ids viewers see for sensitive keys.
     pseudonyms: FxHashMap<(u16, u64), NodeId>,
     /// Persons under 18, recomputed when the date changes.
-    minors: Mutex<(NaiveDate, Arc<RoaringBitmap>)>,
+    minors: Mutex<(NaiveDate, Arc<Minors>)>,
     /// Clusters and alerts.
     pub analysis: Analysis,
     /// Milliseconds the open and index build took.
@@ -205,15 +205,11 @@ impl Snapshot {
         let started = Instant::now();
         let graph = Graph::open(path)?;
         let schema = graph.schema();
-        let name_sensitive: Vec<bool> = schema
-            .entities
-            .iter()
-            .map(|e| e.properties.iter().any(|p| p.name == "name" && p.sensitive))
-            .collect();
+        let name_sensitive: Vec<bool> =
+            schema.entities.iter().map(|e| e.properties.iter().any(|p| p.name == "name" && p.sensitive)).collect();
         let mut names: Vec<(Box<str>, NodeId)> = Vec::new();
         for (t, entity) in schema.entities.iter().enumerate() {
-            let Some(prop) = entity.properties.iter().position(|p| p.name == "name" && p.ty == PropType::String)
-            else {
+            let Some(prop) = entity.properties.iter().position(|p| p.name == "name" && p.ty == PropType::String) else {
                 continue;
             };
             let range = graph.type_range(EntityTypeId(t as u16));
@@ -245,7 +241,7 @@ impl Snapshot {
                 pseudonyms.insert((t as u16, b), node);
             }
         }
-        let minors = compute_minors(&graph, today());
+        let minors = Minors::compute(&graph, today());
         let analysis = load_analysis(&graph, &crate::build::sidecar(path, "analysis"));
         Ok(Snapshot {
             graph,
@@ -260,11 +256,11 @@ impl Snapshot {
     }
 
     /// Persons under 18 on today's date.
-    pub fn minors(&self) -> Arc<RoaringBitmap> {
+    pub fn minors(&self) -> Arc<Minors> {
         let now = today();
         let mut slot = self.minors.lock().unwrap_or_else(|p| p.into_inner());
         if slot.0 != now {
-            *slot = (now, Arc::new(compute_minors(&self.graph, now)));
+            *slot = (now, Arc::new(Minors::compute(&self.graph, now)));
         }
         slot.1.clone()
     }
@@ -290,9 +286,34 @@ pub fn normalise_name(s: &str) -> String {
     graph_schema::normalise::name(s).to_lowercase()
 }
 
+/// Persons a viewer may not see: under 18 on the server's date.
+#[derive(Debug, Default)]
+pub struct Minors {
+    /// The minors.
+    pub set: RoaringBitmap,
+    /// Per node, how many of its edges lead to a minor: a viewer's degree leaves them out, so
+    /// that a degree does not betray a hidden neighbour.
+    pub edges_to: FxHashMap<NodeId, u32>,
+}
+
+impl Minors {
+    /// Minors on `today` and the edges that touch them.
+    pub fn compute(graph: &Graph, today: NaiveDate) -> Minors {
+        let set = minors_on(graph, today);
+        let mut edges_to: FxHashMap<NodeId, u32> = FxHashMap::default();
+        for m in &set {
+            let node = NodeId(m);
+            for adj in graph.out_edges(node).chain(graph.in_edges(node)) {
+                *edges_to.entry(adj.other).or_default() += 1;
+            }
+        }
+        Minors { set, edges_to }
+    }
+}
+
 /// Persons whose birth date (their `birth_date` property, else the one in their resident ID)
 /// makes them younger than 18 on `today`.
-fn compute_minors(graph: &Graph, today: NaiveDate) -> RoaringBitmap {
+fn minors_on(graph: &Graph, today: NaiveDate) -> RoaringBitmap {
     let mut out = RoaringBitmap::new();
     let Some(person) = graph.schema().entity_id("person") else { return out };
     let birth_prop = graph.schema().entity(person).properties.iter().position(|p| p.name == "birth_date");
@@ -438,6 +459,8 @@ pub struct Shared {
     /// Static files of the web viewer.
     pub web_dir: Option<PathBuf>,
     reload_lock: tokio::sync::Mutex<()>,
+    /// Permits for graph work off the async workers: one per core.
+    pub compute: Arc<tokio::sync::Semaphore>,
     /// When the server started.
     pub started: Instant,
     reloads: AtomicU64,
@@ -487,6 +510,9 @@ impl AppState {
             limits: config.limits,
             web_dir: config.web_dir,
             reload_lock: tokio::sync::Mutex::new(()),
+            compute: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            )),
             started: Instant::now(),
             reloads: AtomicU64::new(0),
         })))

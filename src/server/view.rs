@@ -8,14 +8,13 @@
 use std::sync::Arc;
 
 use graph_schema::{EntityTypeId, PropType};
-use roaring::RoaringBitmap;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use super::auth::Caller;
 use super::error::ApiError;
 use super::mask::{self, Masker};
-use super::state::{key_variants, Snapshot};
+use super::state::{key_variants, Minors, Snapshot};
 use crate::graph::{EdgeId, Graph, NodeId, Value};
 
 /// A graph element in Cytoscape's shape.
@@ -78,14 +77,14 @@ pub struct View<'a> {
     pub masker: &'a Masker,
     /// Mask personal data and leave minors out.
     pub masked: bool,
-    minors: Arc<RoaringBitmap>,
+    minors: Arc<Minors>,
 }
 
 impl<'a> View<'a> {
     /// The view of `caller`.
     pub fn new(snap: &'a Snapshot, masker: &'a Masker, caller: &Caller) -> View<'a> {
         let masked = caller.masked();
-        let minors = if masked { snap.minors() } else { Arc::new(RoaringBitmap::new()) };
+        let minors = if masked { snap.minors() } else { Arc::new(Minors::default()) };
         View { snap, masker, masked, minors }
     }
 
@@ -97,7 +96,17 @@ impl<'a> View<'a> {
     /// Whether this caller may not see the node at all (a minor, for a viewer).
     #[inline]
     pub fn hidden(&self, node: NodeId) -> bool {
-        self.masked && self.minors.contains(node.0)
+        self.masked && self.minors.set.contains(node.0)
+    }
+
+    /// The node's degree as this caller may know it: edges to hidden nodes are not counted.
+    pub fn degree(&self, node: NodeId) -> usize {
+        let all = self.graph().degree(node);
+        if self.masked {
+            all - self.minors.edges_to.get(&node).copied().unwrap_or(0) as usize
+        } else {
+            all
+        }
     }
 
     /// Whether this caller sees the node's key only masked.
@@ -180,7 +189,7 @@ impl<'a> View<'a> {
             ty: entity.name.clone(),
             key,
             label,
-            degree: g.degree(node),
+            degree: self.degree(node),
             capped,
             pseudonym,
             risk: self.snap.analysis.risk.get(&node).map(|l| l.name()),
@@ -190,6 +199,12 @@ impl<'a> View<'a> {
 
     /// The edge as an element's data.
     pub fn edge(&self, edge: EdgeId, source: NodeId, target: NodeId) -> EdgeData {
+        self.edge_between(edge, self.node_id(source), self.node_id(target))
+    }
+
+    /// The edge as an element's data, with its endpoints' ids already made (a pseudonym costs an
+    /// HMAC, so answers with many edges make each node's id once).
+    pub fn edge_between(&self, edge: EdgeId, source: String, target: String) -> EdgeData {
         let g = self.graph();
         let rel = g.schema().relation(g.edge_relation(edge));
         let mut props = Map::new();
@@ -204,14 +219,7 @@ impl<'a> View<'a> {
             };
             props.insert(name, self.prop_json(&rel.name, &p.name, p.ty, p.sensitive, value));
         }
-        EdgeData {
-            id: format!("e{}", edge.0),
-            source: self.node_id(source),
-            target: self.node_id(target),
-            relation: rel.name.clone(),
-            t: g.edge_time(edge),
-            props,
-        }
+        EdgeData { id: format!("e{}", edge.0), source, target, relation: rel.name.clone(), t: g.edge_time(edge), props }
     }
 
     /// Parses an entity type name, naming the valid ones when it is unknown.
@@ -265,6 +273,18 @@ impl<'a> View<'a> {
         let g = self.graph();
         for node in nodes {
             let entity = g.schema().entity(g.node_type(node));
+            if self.hidden(node) {
+                // Nothing about a minor reaches a viewer, not even a masked form or pseudonym.
+                out.push((g.key(node).to_owned(), "[withheld]".to_owned()));
+                for (i, p) in entity.properties.iter().enumerate() {
+                    if let Value::Str(raw) = g.node_prop(node, i) {
+                        if p.sensitive {
+                            out.push((raw.to_owned(), "[withheld]".to_owned()));
+                        }
+                    }
+                }
+                continue;
+            }
             if entity.sensitive_key {
                 let raw = g.key(node);
                 let masked = format!("{} ({})", mask::key(&entity.name, raw), self.masker.pseudonym(&entity.name, raw));
@@ -279,14 +299,26 @@ impl<'a> View<'a> {
             }
         }
         // Longest first, so a full name is replaced before a shorter name inside it.
-        out.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        out.sort_by_key(|pair| std::cmp::Reverse(pair.0.len()));
         out
+    }
+
+    /// Whether a resident ID cited in free text belongs to a person this caller may not see.
+    fn withheld_id(&self, id: &str) -> bool {
+        let g = self.graph();
+        match g.schema().entity_id("person").and_then(|person| g.find(person, id)) {
+            Some(node) => self.hidden(node),
+            // Not in the snapshot: judge by the birth date in the number itself.
+            None => graph_schema::normalise::resident_id_birth_date(id)
+                .and_then(|b| b.checked_add_months(chrono::Months::new(18 * 12)))
+                .is_some_and(|adult_on| adult_on > chrono::Local::now().date_naive()),
+        }
     }
 
     /// Free text as this caller may read it.
     pub fn text(&self, text: &str, known: &[(String, String)]) -> String {
         if self.masked {
-            mask::scrub_text(text, self.masker, known)
+            mask::scrub_text(text, self.masker, known, &|id| self.withheld_id(id))
         } else {
             text.to_owned()
         }
@@ -295,7 +327,7 @@ impl<'a> View<'a> {
     /// A JSON value as this caller may read it (every string scrubbed for a viewer).
     pub fn json(&self, mut value: Json, known: &[(String, String)]) -> Json {
         if self.masked {
-            mask::scrub_json(&mut value, self.masker, known);
+            mask::scrub_json(&mut value, self.masker, known, &|id| self.withheld_id(id));
         }
         value
     }

@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
-use super::{answer, Params};
+use super::{answer, path_segments, Params};
 use crate::server::auth::Caller;
 use crate::server::error::ApiError;
 use crate::server::routes::alerts::alert_json;
@@ -44,9 +45,10 @@ struct Answer<'a> {
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path((ty, key)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
+    let (ty, key) = path_segments(path)?;
     Params::parse(q.as_deref(), &[])?;
     let snap = state.snapshot();
     let view = View::new(&snap, &state.masker, &caller);

@@ -51,11 +51,20 @@ pub fn plain(body: &impl Serialize) -> Result<Response, ApiError> {
 }
 
 /// Runs graph work off the async workers, so a long query delays no other request and the
-/// time-budget layer can answer while it finishes.
+/// time-budget layer can still answer while it finishes. At most one such task per core runs at
+/// a time; the others wait in a fair queue, which keeps tail latency flat under load instead of
+/// letting dozens of threads fight over two cores.
 pub async fn blocking<T: Send + 'static>(
+    state: &AppState,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await.map_err(ApiError::internal)?
+    let permit = state.compute.clone().acquire_owned().await.map_err(ApiError::internal)?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(ApiError::internal)?
 }
 
 /// The point in time a request must be done by; long loops check it.
@@ -129,10 +138,9 @@ impl Params {
     pub fn offset(&self, name: &str) -> Result<usize, ApiError> {
         match self.get(name) {
             None => Ok(0),
-            Some(v) => v
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| ApiError::bad_param(name, "must be a whole number from 0 up")),
+            Some(v) => {
+                v.trim().parse::<usize>().map_err(|_| ApiError::bad_param(name, "must be a whole number from 0 up"))
+            }
         }
     }
 
@@ -173,7 +181,8 @@ impl Params {
 
 /// Parses a positive count with a cap, naming the parameter.
 pub fn parse_count(name: &str, v: &str, max: usize) -> Result<usize, ApiError> {
-    let n: usize = v.trim().parse().map_err(|_| ApiError::bad_param(name, format!("must be a whole number from 1 to {max}")))?;
+    let n: usize =
+        v.trim().parse().map_err(|_| ApiError::bad_param(name, format!("must be a whole number from 1 to {max}")))?;
     if n == 0 {
         return Err(ApiError::bad_param(name, format!("must be a whole number from 1 to {max}")));
     }
@@ -188,8 +197,9 @@ pub fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
     if let Ok(secs) = v.trim().parse::<i64>() {
         return Ok(secs);
     }
-    graph_schema::normalise::datetime_secs(v, &[])
-        .map_err(|_| ApiError::bad_param(name, "give seconds since the epoch or a date such as 2023-01-31 or 2023-01-31T08:00:00Z"))
+    graph_schema::normalise::datetime_secs(v, &[]).map_err(|_| {
+        ApiError::bad_param(name, "give seconds since the epoch or a date such as 2023-01-31 or 2023-01-31T08:00:00Z")
+    })
 }
 
 /// Reads a POST body as JSON of type `T`, naming what is wrong.
@@ -200,6 +210,23 @@ pub fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiE
     serde_json::from_slice(body).map_err(ApiError::bad_body)
 }
 
+/// Path segments as strings; a segment that is not UTF-8 once percent-decoded is a named 400,
+/// not axum's plain-text rejection.
+pub fn path_segments<T>(
+    path: Result<axum::extract::Path<T>, axum::extract::rejection::PathRejection>,
+) -> Result<T, ApiError> {
+    path.map(|p| p.0).map_err(|rejection| ApiError::bad_param("path", rejection.body_text()))
+}
+
+/// The error for a body that could not be read: too large, or broken off.
+pub fn body_rejection(rejection: &axum::extract::rejection::BytesRejection, limit: usize) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::body_too_large(limit)
+    } else {
+        ApiError::bad_body(rejection.body_text())
+    }
+}
+
 /// Authenticates a request and, for `audited` routes, writes the audit line after the handler
 /// answered and before the answer leaves. An audit line that cannot be written turns the answer
 /// into `503 audit_unavailable`: no entity data leaves unlogged.
@@ -207,7 +234,10 @@ async fn guard(state: AppState, mut req: Request, next: Next, audited: bool) -> 
     let endpoint = format!(
         "{} {}",
         req.method(),
-        req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| req.uri().path().to_owned())
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(|m| m.as_str().to_owned())
+            .unwrap_or_else(|| req.uri().path().to_owned())
     );
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);

@@ -1,0 +1,262 @@
+//! Leiden's refinement: inside each community, merge vertices into well-connected subcommunities.
+//!
+//! Traag, Waltman and van Eck (2019), "From Louvain to Leiden", Algorithm A.2 `RefinePartition`:
+//! every community `S` starts as singletons; its vertices are visited in random order, and a
+//! vertex `v` that is still alone and well connected to `S` (`E(v, S − v) ≥ γ k_v (K_S − k_v) /
+//! 2m`) joins one of the well-connected subcommunities `C` it has edges to, chosen at random with
+//! probability proportional to `exp(ΔQ / θ)` among the moves that do not lower modularity (staying
+//! alone included). A vertex only ever joins a subcommunity it has an edge to, so every
+//! subcommunity is connected; aggregating by subcommunities is what lets Leiden guarantee that
+//! communities stay connected. `θ = 0.01`, leidenalg's default, with `ΔQ` in edge-weight units
+//! (`k_{v,C} − γ k_v K_C / 2m`), as leidenalg has it.
+//!
+//! Communities are refined independently of each other, in parallel, each with its own random
+//! stream derived from the seed and the community's index, so the result does not depend on the
+//! number of threads.
+
+use rayon::prelude::*;
+
+use super::level::{LevelGraph, Members, Strengths};
+use super::rng::SplitMix;
+
+/// Randomness of the choice between subcommunities (leidenalg's default).
+const THETA: f64 = 0.01;
+
+/// The refined partition of `assignment` (dense ids `0..n_groups`): each group split into
+/// connected subcommunities, numbered densely by group and then by first vertex in `order`.
+/// Returns the subcommunity of every vertex and their count.
+pub(crate) fn refine<G: LevelGraph>(
+    graph: &G,
+    strengths: &Strengths,
+    assignment: &[u32],
+    n_groups: u32,
+    order: &[u32],
+    resolution: f64,
+    rng_seed: u64,
+) -> (Vec<u32>, u32) {
+    let n = assignment.len();
+    let members = Members::group(assignment, n_groups, Some(order));
+    let mut position = vec![0u32; n];
+    for group in 0..n_groups {
+        for (index, &vertex) in members.of(group).iter().enumerate() {
+            position[vertex as usize] = index as u32;
+        }
+    }
+    let gamma_per_total = if strengths.total > 0.0 { resolution / strengths.total } else { 0.0 };
+    let context = Context { graph, strengths: &strengths.of, assignment, position: &position, gamma_per_total, rng_seed };
+
+    // One disjoint slice of the output per group, so groups can be refined in parallel.
+    let mut local = vec![0u32; n];
+    let mut slices: Vec<&mut [u32]> = Vec::with_capacity(n_groups as usize);
+    let mut rest = &mut local[..];
+    for group in 0..n_groups as usize {
+        let (head, tail) = rest.split_at_mut(members.offsets[group + 1] - members.offsets[group]);
+        slices.push(head);
+        rest = tail;
+    }
+    let counts: Vec<u32> = slices
+        .into_par_iter()
+        .with_min_len(64)
+        .enumerate()
+        .map(|(group, labels)| context.refine_group(group as u32, members.of(group as u32), labels))
+        .collect();
+
+    let mut refined = vec![0u32; n];
+    let mut base = 0u32;
+    for group in 0..n_groups {
+        let start = members.offsets[group as usize];
+        for (index, &vertex) in members.of(group).iter().enumerate() {
+            refined[vertex as usize] = base + local[start + index];
+        }
+        base += counts[group as usize];
+    }
+    (refined, base)
+}
+
+/// What every group's refinement reads.
+struct Context<'a, G> {
+    graph: &'a G,
+    strengths: &'a [f64],
+    assignment: &'a [u32],
+    position: &'a [u32],
+    /// `γ / 2m`.
+    gamma_per_total: f64,
+    rng_seed: u64,
+}
+
+impl<G: LevelGraph> Context<'_, G> {
+    /// Refines one group (`members`, in visiting order); writes each member's subcommunity,
+    /// dense from 0 in order of first member, to `labels` and returns how many there are.
+    fn refine_group(&self, group: u32, members: &[u32], labels: &mut [u32]) -> u32 {
+        let size = members.len();
+        if size <= 1 {
+            labels.iter_mut().for_each(|label| *label = 0);
+            return size as u32;
+        }
+        let strength = |index: usize| self.strengths[members[index] as usize];
+        // Each subcommunity is named by the member it started from; `founder[i]` names member
+        // i's. A founder that someone joined never moves again, so names never chain.
+        let mut founder: Vec<u32> = (0..size as u32).collect();
+        let mut sub_size = vec![1u32; size];
+        let mut sub_total: Vec<f64> = (0..size).map(strength).collect();
+        let group_total: f64 = sub_total.iter().sum();
+        // Weight from each member to the rest of the group, and from each subcommunity to the rest.
+        let mut external = vec![0.0; size];
+        for (index, &vertex) in members.iter().enumerate() {
+            self.graph.for_each_neighbour(vertex, |neighbour, weight| {
+                if self.assignment[neighbour as usize] == group {
+                    external[index] += weight;
+                }
+            });
+        }
+        let mut sub_external = external.clone();
+        let mut slot = vec![u32::MAX; size];
+        let mut sums: Vec<(u32, f64)> = Vec::new();
+        let mut candidates: Vec<(u32, f64, f64)> = Vec::new();
+        let mut rng = SplitMix::derive(self.rng_seed, 0x5EF1_4E, u64::from(group));
+
+        for index in 0..size {
+            if founder[index] != index as u32 || sub_size[index] != 1 {
+                continue;
+            }
+            let vertex_strength = strength(index);
+            let scale = self.gamma_per_total * vertex_strength;
+            if external[index] < scale * (group_total - vertex_strength) {
+                continue;
+            }
+            self.graph.for_each_neighbour(members[index], |neighbour, weight| {
+                if self.assignment[neighbour as usize] != group {
+                    return;
+                }
+                let sub = founder[self.position[neighbour as usize] as usize];
+                let at = slot[sub as usize];
+                if at == u32::MAX {
+                    slot[sub as usize] = sums.len() as u32;
+                    sums.push((sub, weight));
+                } else {
+                    sums[at as usize].1 += weight;
+                }
+            });
+            // Staying alone gains 0 and is always a candidate.
+            candidates.clear();
+            candidates.push((index as u32, 0.0, 0.0));
+            let mut best_gain = 0.0f64;
+            for &(sub, weight) in &sums {
+                slot[sub as usize] = u32::MAX;
+                if sub == index as u32 {
+                    continue;
+                }
+                let total = sub_total[sub as usize];
+                let well_connected = sub_external[sub as usize] >= self.gamma_per_total * total * (group_total - total);
+                let gain = weight - scale * total;
+                if well_connected && gain >= 0.0 {
+                    candidates.push((sub, gain, weight));
+                    best_gain = best_gain.max(gain);
+                }
+            }
+            sums.clear();
+            if candidates.len() == 1 {
+                continue;
+            }
+            let (chosen, _, weight) = choose(&candidates, best_gain, &mut rng);
+            if chosen == index as u32 {
+                continue;
+            }
+            founder[index] = chosen;
+            sub_size[chosen as usize] += 1;
+            sub_size[index] = 0;
+            sub_total[chosen as usize] += vertex_strength;
+            sub_total[index] = 0.0;
+            sub_external[chosen as usize] += external[index] - 2.0 * weight;
+        }
+
+        // Dense labels in order of first member.
+        let mut dense = vec![u32::MAX; size];
+        let mut next = 0u32;
+        for (index, label) in labels.iter_mut().enumerate() {
+            let sub = founder[index] as usize;
+            if dense[sub] == u32::MAX {
+                dense[sub] = next;
+                next += 1;
+            }
+            *label = dense[sub];
+        }
+        next
+    }
+}
+
+/// Draws a candidate with probability proportional to `exp((gain − best) / θ)`.
+fn choose(candidates: &[(u32, f64, f64)], best_gain: f64, rng: &mut SplitMix) -> (u32, f64, f64) {
+    let weight = |gain: f64| ((gain - best_gain) / THETA).exp();
+    let total: f64 = candidates.iter().map(|&(_, gain, _)| weight(gain)).sum();
+    let mut draw = rng.unit() * total;
+    for &candidate in candidates {
+        draw -= weight(candidate.1);
+        if draw < 0.0 {
+            return candidate;
+        }
+    }
+    // Rounding left the draw at the very end: the last candidate.
+    candidates[candidates.len() - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::level::InputView;
+    use super::*;
+    use crate::algo::AdjGraph;
+
+    /// Whether the vertices labelled `sub` are connected through edges among themselves.
+    fn connected(graph: &AdjGraph, labels: &[u32], sub: u32) -> bool {
+        let inside: Vec<u32> = (0..graph.n_vertices()).filter(|&v| labels[v as usize] == sub).collect();
+        let mut seen = vec![inside[0]];
+        let mut at = 0;
+        while at < seen.len() {
+            for &next in graph.out_neighbours(seen[at]) {
+                if labels[next as usize] == sub && !seen.contains(&next) {
+                    seen.push(next);
+                }
+            }
+            at += 1;
+        }
+        seen.len() == inside.len()
+    }
+
+    #[test]
+    fn subcommunities_are_connected_and_split_a_loose_community() {
+        // Cliques {0..4} and {5..9} joined by one edge, given as one community. Refinement, held
+        // to subcommunities well connected to the whole, may not find the cliques exactly, but
+        // splits the community and keeps every part connected.
+        let mut edges = Vec::new();
+        for base in [0u32, 5] {
+            for a in base..base + 5 {
+                for b in a + 1..base + 5 {
+                    edges.push((a, b));
+                }
+            }
+        }
+        edges.push((4, 5));
+        let graph = AdjGraph::from_edges(10, &edges, None, false);
+        let view = InputView::new(&graph);
+        let strengths = Strengths::of_graph(&view);
+        for seed in 0..20 {
+            let order = super::super::rng::permutation(10, &mut SplitMix::new(seed));
+            let (refined, count) = refine(&view, &strengths, &[0; 10], 1, &order, 1.0, seed);
+            assert!(count >= 2, "seed {seed}: {refined:?}");
+            assert!((0..count).all(|sub| connected(&graph, &refined, sub)), "seed {seed}: {refined:?}");
+        }
+    }
+
+    #[test]
+    fn disconnected_parts_of_a_community_never_share_a_subcommunity() {
+        // One "community" made of two separate paths.
+        let graph = AdjGraph::from_edges(6, &[(0, 1), (1, 2), (3, 4), (4, 5)], None, false);
+        let view = InputView::new(&graph);
+        let strengths = Strengths::of_graph(&view);
+        let order: Vec<u32> = vec![5, 2, 0, 4, 1, 3];
+        for seed in 0..20 {
+            let (refined, _) = refine(&view, &strengths, &[0; 6], 1, &order, 0.1, seed);
+            assert!(refined[..3].iter().all(|&sub| !refined[3..].contains(&sub)), "seed {seed}: {refined:?}");
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! `GET|POST /api/v1/neighbourhood`: the nodes within `hops` (≤ 3) of some seeds, with node and
+//! relation type filters, a time window on edges that carry a time, and `max_nodes`.
+//!
+//! High-degree nodes are not expanded: a reached node whose degree is above `supernode_degree`
+//! comes back once, flagged `capped` with its true degree, and the `cut` section lists each such
+//! node with how many of its neighbours (by entity type) and edges (by relation) were left out,
+//! so the investigator can expand it on purpose by sending it as a seed. Seeds are always
+//! expanded. When `max_nodes` is reached, the nodes whose expansion was stopped are listed the
+//! same way.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+
+use super::{answer, blocking, body_rejection, json_body, parse_count, parse_time, AuditBody, Deadline, Params};
+use crate::graph::{Adjacent, EdgeId, NodeId};
+use crate::server::auth::Caller;
+use crate::server::error::ApiError;
+use crate::server::state::{AppState, Limits};
+use crate::server::view::{EdgeData, Element, NodeData, View};
+
+const PARAMS: &[&str] =
+    &["seeds", "seed", "hops", "node_types", "relations", "after", "before", "max_nodes", "supernode_degree"];
+
+/// Largest `supernode_degree` a request may set.
+const MAX_SUPERNODE_DEGREE: usize = 10_000_000;
+
+/// A neighbourhood request before its names are resolved against a snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Seed node ids, `type:key`.
+    pub seeds: Vec<String>,
+    /// Hops from the seeds.
+    pub hops: usize,
+    /// Entity type names a reached node must have (seeds exempt).
+    pub node_types: Vec<String>,
+    /// Relation type names an edge must have.
+    pub relations: Vec<String>,
+    /// Edges with a time before this are left out.
+    pub after: Option<i64>,
+    /// Edges with a time after this are left out.
+    pub before: Option<i64>,
+    /// Node cap.
+    pub max_nodes: usize,
+    /// Degree above which reached nodes are summarised.
+    pub supernode_degree: usize,
+}
+
+/// The POST body; every field optional but `seeds`, numbers as numbers or strings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    seeds: Vec<String>,
+    hops: Option<Json>,
+    #[serde(default)]
+    node_types: Vec<String>,
+    #[serde(default)]
+    relations: Vec<String>,
+    after: Option<Json>,
+    before: Option<Json>,
+    max_nodes: Option<Json>,
+    supernode_degree: Option<Json>,
+}
+
+fn json_text(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl Request {
+    fn from_params(p: &Params, limits: &Limits) -> Result<Request, ApiError> {
+        let mut seeds = p.list("seeds");
+        seeds.extend(p.list("seed"));
+        Ok(Request {
+            seeds,
+            hops: p.count("hops", 1, limits.max_hops)?,
+            node_types: p.list("node_types"),
+            relations: p.list("relations"),
+            after: p.time("after")?,
+            before: p.time("before")?,
+            max_nodes: p.count("max_nodes", limits.default_max_nodes, limits.max_nodes)?,
+            supernode_degree: p.count("supernode_degree", limits.supernode_degree, MAX_SUPERNODE_DEGREE)?,
+        })
+    }
+
+    fn from_body(b: Body, limits: &Limits) -> Result<Request, ApiError> {
+        let count = |name: &str, v: &Option<Json>, default: usize, max: usize| match v {
+            None | Some(Json::Null) => Ok(default),
+            Some(v) => parse_count(name, &json_text(v), max),
+        };
+        let time = |name: &str, v: &Option<Json>| match v {
+            None | Some(Json::Null) => Ok(None),
+            Some(v) => parse_time(name, &json_text(v)).map(Some),
+        };
+        Ok(Request {
+            hops: count("hops", &b.hops, 1, limits.max_hops)?,
+            max_nodes: count("max_nodes", &b.max_nodes, limits.default_max_nodes, limits.max_nodes)?,
+            supernode_degree: count(
+                "supernode_degree",
+                &b.supernode_degree,
+                limits.supernode_degree,
+                MAX_SUPERNODE_DEGREE,
+            )?,
+            after: time("after", &b.after)?,
+            before: time("before", &b.before)?,
+            seeds: b.seeds,
+            node_types: b.node_types,
+            relations: b.relations,
+        })
+    }
+}
+
+/// What was left out around one node.
+#[derive(Debug, Serialize)]
+pub struct CutNode {
+    /// Node id.
+    pub id: String,
+    /// True degree.
+    pub degree: usize,
+    /// Neighbours in the answer.
+    pub shown: usize,
+    /// Neighbours (passing the filters) left out.
+    pub hidden: usize,
+    /// Left-out neighbours per entity type.
+    pub hidden_by_type: Map<String, Json>,
+    /// Left-out edges per relation type.
+    pub hidden_edges_by_relation: Map<String, Json>,
+}
+
+/// What the answer leaves out.
+#[derive(Debug, Serialize)]
+pub struct Cut {
+    /// The degree threshold used.
+    pub supernode_degree: usize,
+    /// Reached nodes not expanded because of their degree.
+    pub capped: Vec<CutNode>,
+    /// The node cap used.
+    pub max_nodes: usize,
+    /// Whether it was reached.
+    pub max_nodes_reached: bool,
+    /// Nodes whose expansion the node cap stopped.
+    pub unexpanded: Vec<CutNode>,
+}
+
+/// A neighbourhood answer.
+#[derive(Debug, Serialize)]
+pub struct Answer {
+    /// Seed ids as the caller sees them.
+    pub seeds: Vec<String>,
+    /// Nodes.
+    pub nodes: Vec<Element<NodeData>>,
+    /// Edges.
+    pub edges: Vec<Element<EdgeData>>,
+    /// What was cut.
+    pub cut: Cut,
+}
+
+struct Filters {
+    node_types: Option<Vec<bool>>,
+    relations: Option<Vec<bool>>,
+    after: Option<i64>,
+    before: Option<i64>,
+}
+
+impl Filters {
+    fn edge_ok(&self, view: &View<'_>, adj: &Adjacent) -> bool {
+        if let Some(rels) = &self.relations {
+            if !rels[adj.relation.0 as usize] {
+                return false;
+            }
+        }
+        if self.after.is_some() || self.before.is_some() {
+            if let Some(t) = view.graph().edge_time(adj.edge) {
+                if self.after.is_some_and(|a| t < a) || self.before.is_some_and(|b| t > b) {
+                    return false;
+                }
+            }
+        }
+        if view.hidden(adj.other) {
+            return false;
+        }
+        match &self.node_types {
+            Some(types) => types[view.graph().node_type(adj.other).0 as usize],
+            None => true,
+        }
+    }
+}
+
+/// Expands a neighbourhood for one caller.
+pub fn expand(view: &View<'_>, req: &Request, deadline: Deadline) -> Result<(Answer, Vec<String>), ApiError> {
+    let g = view.graph();
+    let schema = g.schema();
+    if req.seeds.is_empty() {
+        return Err(ApiError::missing_param("seeds"));
+    }
+    if req.seeds.len() > req.max_nodes {
+        return Err(ApiError::bad_param(
+            "seeds",
+            format!("more seeds ({}) than max_nodes ({})", req.seeds.len(), req.max_nodes),
+        ));
+    }
+    let node_types = if req.node_types.is_empty() {
+        None
+    } else {
+        let mut mask = vec![false; schema.entities.len()];
+        for name in &req.node_types {
+            mask[view.entity_type(name)?.0 as usize] = true;
+        }
+        Some(mask)
+    };
+    let relations = if req.relations.is_empty() {
+        None
+    } else {
+        let mut mask = vec![false; schema.relations.len()];
+        for name in &req.relations {
+            let r =
+                schema.relation_id(name).ok_or_else(|| ApiError::unknown_relation(name, &schema.relation_names()))?;
+            mask[r.0 as usize] = true;
+        }
+        Some(mask)
+    };
+    if let (Some(a), Some(b)) = (req.after, req.before) {
+        if a > b {
+            return Err(ApiError::bad_param("after", "is later than `before`"));
+        }
+    }
+    let filters = Filters { node_types, relations, after: req.after, before: req.before };
+    let mut seeds: Vec<NodeId> = Vec::new();
+    for s in &req.seeds {
+        let node = view.resolve(s).map_err(|e| {
+            if e.code == "bad_parameter" {
+                ApiError::bad_param("seeds", &e.message)
+            } else {
+                e
+            }
+        })?;
+        if !seeds.contains(&node) {
+            seeds.push(node);
+        }
+    }
+    let mut in_set: FxHashSet<NodeId> = seeds.iter().copied().collect();
+    let mut order: Vec<NodeId> = seeds.clone();
+    let mut edges: Vec<(EdgeId, NodeId, NodeId)> = Vec::new();
+    let mut seen_edges: FxHashSet<EdgeId> = FxHashSet::default();
+    let mut capped: Vec<NodeId> = Vec::new();
+    let mut unexpanded: Vec<NodeId> = Vec::new();
+    let mut full = false;
+    let mut frontier = seeds.clone();
+    for _ in 0..req.hops {
+        let mut next = Vec::new();
+        for (i, &u) in frontier.iter().enumerate() {
+            if i % 64 == 0 {
+                deadline.check()?;
+            }
+            let is_seed = seeds.contains(&u);
+            if !is_seed && view.degree(u) > req.supernode_degree {
+                capped.push(u);
+                continue;
+            }
+            let mut stopped = false;
+            let out = g.out_edges(u).map(|a| (a, true));
+            let inc = g.in_edges(u).map(|a| (a, false));
+            for (adj, outgoing) in out.chain(inc) {
+                if !filters.edge_ok(view, &adj) {
+                    continue;
+                }
+                let (src, dst) = if outgoing { (u, adj.other) } else { (adj.other, u) };
+                if in_set.contains(&adj.other) {
+                    if seen_edges.insert(adj.edge) {
+                        edges.push((adj.edge, src, dst));
+                    }
+                    continue;
+                }
+                if order.len() >= req.max_nodes {
+                    full = true;
+                    stopped = true;
+                    continue;
+                }
+                in_set.insert(adj.other);
+                order.push(adj.other);
+                next.push(adj.other);
+                seen_edges.insert(adj.edge);
+                edges.push((adj.edge, src, dst));
+            }
+            if stopped {
+                unexpanded.push(u);
+            }
+        }
+        frontier = next;
+    }
+    let summarise = |u: NodeId| -> CutNode {
+        let mut hidden_ids: Vec<u32> = Vec::new();
+        let mut by_relation: Map<String, Json> = Map::new();
+        let mut shown: FxHashSet<NodeId> = FxHashSet::default();
+        for adj in g.out_edges(u).chain(g.in_edges(u)) {
+            if !filters.edge_ok(view, &adj) {
+                continue;
+            }
+            if in_set.contains(&adj.other) {
+                shown.insert(adj.other);
+                continue;
+            }
+            hidden_ids.push(adj.other.0);
+            let name = &schema.relation(adj.relation).name;
+            let n = by_relation.entry(name.clone()).or_insert(Json::from(0u64));
+            *n = Json::from(n.as_u64().unwrap_or(0) + 1);
+        }
+        hidden_ids.sort_unstable();
+        hidden_ids.dedup();
+        let mut by_type: Map<String, Json> = Map::new();
+        for &v in &hidden_ids {
+            let name = &schema.entity(g.node_type(NodeId(v))).name;
+            let n = by_type.entry(name.clone()).or_insert(Json::from(0u64));
+            *n = Json::from(n.as_u64().unwrap_or(0) + 1);
+        }
+        CutNode {
+            id: view.node_id(u),
+            degree: view.degree(u),
+            shown: shown.len(),
+            hidden: hidden_ids.len(),
+            hidden_by_type: by_type,
+            hidden_edges_by_relation: by_relation,
+        }
+    };
+    deadline.check()?;
+    let cut = Cut {
+        supernode_degree: req.supernode_degree,
+        capped: capped.iter().map(|&u| summarise(u)).collect(),
+        max_nodes: req.max_nodes,
+        max_nodes_reached: full,
+        unexpanded: unexpanded.iter().map(|&u| summarise(u)).collect(),
+    };
+    let capped_set: FxHashSet<NodeId> = capped.iter().copied().collect();
+    let nodes: Vec<Element<NodeData>> = order
+        .iter()
+        .map(|&n| {
+            let is_capped = capped_set.contains(&n) || (!seeds.contains(&n) && view.degree(n) > req.supernode_degree);
+            Element { data: view.node(n, is_capped) }
+        })
+        .collect();
+    let id_of: FxHashMap<NodeId, &str> = order.iter().zip(&nodes).map(|(&n, e)| (n, e.data.id.as_str())).collect();
+    let id = |n: NodeId| id_of.get(&n).map(|s| (*s).to_owned()).unwrap_or_else(|| view.node_id(n));
+    let edges = edges.iter().map(|&(e, s, t)| Element { data: view.edge_between(e, id(s), id(t)) }).collect();
+    let keys = order.iter().map(|&n| view.raw_id(n)).collect();
+    Ok((Answer { seeds: seeds.iter().map(|&s| view.node_id(s)).collect(), nodes, edges, cut }, keys))
+}
+
+async fn run(state: AppState, caller: Caller, req: Request) -> Result<Response, ApiError> {
+    let deadline = Deadline::after(state.limits.time_budget);
+    blocking(&state.clone(), move || {
+        let snap = state.snapshot();
+        let view = View::new(&snap, &state.masker, &caller);
+        let (body, keys) = expand(&view, &req, deadline)?;
+        answer(&body, keys)
+    })
+    .await
+}
+
+/// `GET`: parameters in the query string.
+pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), PARAMS)?;
+    let req = Request::from_params(&params, &state.limits)?;
+    run(state, caller, req).await
+}
+
+/// `POST`: parameters in a JSON body.
+pub async fn post(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let body = body.map_err(|rejection| body_rejection(&rejection, state.limits.body_bytes))?;
+    let audit_body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
+    let result = async {
+        let parsed: Body = json_body(&body)?;
+        let req = Request::from_body(parsed, &state.limits)?;
+        run(state.clone(), caller, req).await
+    }
+    .await;
+    let mut response = match result {
+        Ok(r) => r,
+        Err(e) => axum::response::IntoResponse::into_response(e),
+    };
+    response.extensions_mut().insert(AuditBody(audit_body));
+    Ok(response)
+}

@@ -1,0 +1,163 @@
+//! `GET /api/v1/paths?from=&to=&max_hops=&k=&types=&node_types=&after=&before=&directed=&skip_degree_above=`:
+//! the shortest path, or the `k` shortest, between two entities, by the path queries of
+//! `clew::paths`. `types` names relation types. Paths that pass through a person a viewer may not
+//! see (a minor) are withheld from viewers.
+
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use graph_schema::{EntityTypeId, RelationTypeId};
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use super::{answer, blocking, Params};
+use crate::graph::{EdgeId, NodeId};
+use crate::paths::{shortest_paths, PathError, PathQuery};
+use crate::server::auth::Caller;
+use crate::server::error::ApiError;
+use crate::server::state::AppState;
+use crate::server::view::{EdgeData, Element, NodeData, View};
+
+const PARAMS: &[&str] = &[
+    "from",
+    "to",
+    "max_hops",
+    "k",
+    "types",
+    "relations",
+    "node_types",
+    "after",
+    "before",
+    "directed",
+    "skip_degree_above",
+];
+
+#[derive(Serialize)]
+struct PathJson {
+    hops: usize,
+    nodes: Vec<String>,
+    edges: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Answer {
+    from: String,
+    to: String,
+    paths: Vec<PathJson>,
+    nodes: Vec<Element<NodeData>>,
+    edges: Vec<Element<EdgeData>>,
+}
+
+fn path_error(err: PathError) -> ApiError {
+    match err {
+        PathError::SameNode { .. } => ApiError::bad_param("to", "is the same entity as `from`"),
+        PathError::NoSuchNode { param, .. } => ApiError::not_found(format!("`{param}` is not in the snapshot")),
+        PathError::TooManyHops { limit, .. } => ApiError::limit("max_hops", limit),
+        PathError::BadK { limit, .. } => ApiError::limit("k", limit),
+        PathError::UnknownRelation { .. } => ApiError::bad_param("types", err.to_string()),
+        PathError::UnknownNodeType { .. } => ApiError::bad_param("node_types", err.to_string()),
+        PathError::EmptyTimeWindow { .. } => ApiError::bad_param("after", "is later than `before`"),
+        PathError::BudgetExceeded { .. } => ApiError::too_broad(err.to_string()),
+        other => ApiError::internal(other),
+    }
+}
+
+/// Shortest paths between two entities.
+pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), PARAMS)?;
+    let from = params.get("from").ok_or_else(|| ApiError::missing_param("from"))?.to_owned();
+    let to = params.get("to").ok_or_else(|| ApiError::missing_param("to"))?.to_owned();
+    let max_hops = params.count("max_hops", 4, state.limits.max_path_hops)? as u32;
+    let k = params.count("k", 1, state.limits.max_paths)?;
+    let mut relation_names = params.list("types");
+    relation_names.extend(params.list("relations"));
+    let node_type_names = params.list("node_types");
+    let after = params.time("after")?;
+    let before = params.time("before")?;
+    let directed = params.flag("directed", false)?;
+    // Paths through a hospital or a call-centre phone link everyone to everyone and say nothing;
+    // by default they are not followed through nodes above ten times the supernode degree.
+    // `skip_degree_above=none` follows them.
+    let skip_degree_above = match params.get("skip_degree_above") {
+        Some("none") => None,
+        _ => Some(params.count("skip_degree_above", state.limits.supernode_degree.saturating_mul(10), usize::MAX)?),
+    };
+    blocking(&state.clone(), move || {
+        let snap = state.snapshot();
+        let view = View::new(&snap, &state.masker, &caller);
+        let g = view.graph();
+        let schema = g.schema();
+        let named = |param: &'static str| {
+            move |e: ApiError| if e.code == "bad_parameter" { ApiError::bad_param(param, &e.message) } else { e }
+        };
+        let from_node = view.resolve(&from).map_err(named("from"))?;
+        let to_node = view.resolve(&to).map_err(named("to"))?;
+        let relations = if relation_names.is_empty() {
+            None
+        } else {
+            Some(
+                relation_names
+                    .iter()
+                    .map(|n| {
+                        schema.relation_id(n).ok_or_else(|| ApiError::unknown_relation(n, &schema.relation_names()))
+                    })
+                    .collect::<Result<Vec<RelationTypeId>, _>>()?,
+            )
+        };
+        let node_types = if node_type_names.is_empty() {
+            None
+        } else {
+            Some(node_type_names.iter().map(|n| view.entity_type(n)).collect::<Result<Vec<EntityTypeId>, _>>()?)
+        };
+        let query = PathQuery {
+            from: from_node,
+            to: to_node,
+            max_hops,
+            k,
+            relations,
+            node_types,
+            after,
+            before,
+            directed,
+            skip_degree_above,
+        };
+        let found = shortest_paths(g, &query).map_err(path_error)?;
+        let mut node_set: Vec<NodeId> = Vec::new();
+        let mut seen_nodes: FxHashSet<NodeId> = FxHashSet::default();
+        let mut edge_set: Vec<EdgeId> = Vec::new();
+        let mut seen_edges: FxHashSet<EdgeId> = FxHashSet::default();
+        let mut paths = Vec::new();
+        for p in found.iter().filter(|p| !p.nodes.iter().any(|&n| view.hidden(n))) {
+            for &n in &p.nodes {
+                if seen_nodes.insert(n) {
+                    node_set.push(n);
+                }
+            }
+            for &e in &p.edges {
+                if seen_edges.insert(e) {
+                    edge_set.push(e);
+                }
+            }
+            paths.push(PathJson {
+                hops: p.edges.len(),
+                nodes: p.nodes.iter().map(|&n| view.node_id(n)).collect(),
+                edges: p.edges.iter().map(|e| format!("e{}", e.0)).collect(),
+            });
+        }
+        let keys = node_set.iter().map(|&n| view.raw_id(n)).collect();
+        let body = Answer {
+            from: view.node_id(from_node),
+            to: view.node_id(to_node),
+            paths,
+            nodes: node_set.iter().map(|&n| Element { data: view.node(n, false) }).collect(),
+            edges: edge_set
+                .iter()
+                .map(|&e| {
+                    let (s, t) = g.edge_endpoints(e);
+                    Element { data: view.edge(e, s, t) }
+                })
+                .collect(),
+        };
+        answer(&body, keys)
+    })
+    .await
+}
