@@ -127,11 +127,38 @@ fn shortest(c: &mut Criterion) {
     group.bench_function("k5_shortest_nearby_skip_supernodes", |b| b.iter(&mut near_yen));
     group.finish();
 
+    latency_report(g, "shortest nearby", &near, &plain);
+    latency_report(g, "shortest nearby, supernodes skipped", &near, &no_supernodes);
     let mut found = [0usize; 2];
     for (i, pairs) in [&near, &random].into_iter().enumerate() {
         found[i] = pairs.iter().filter(|(a, b)| !shortest_paths(g, &no_supernodes(*a, *b)).unwrap().is_empty()).count();
     }
     eprintln!("pairs with a path (supernodes skipped): nearby {}/{}, random {}/{}", found[0], near.len(), found[1], random.len());
+}
+
+/// Per-query latency percentiles (criterion reports the mean, which hides the tail), and how
+/// many queries pass through a node of degree above 1,000.
+fn latency_report(g: &Graph, label: &str, pairs: &[(NodeId, NodeId)], query: &dyn Fn(NodeId, NodeId) -> PathQuery) {
+    let mut micros = Vec::with_capacity(pairs.len());
+    let mut via_hub = 0;
+    for &(a, b) in pairs {
+        let started = std::time::Instant::now();
+        let paths = shortest_paths(g, &query(a, b)).unwrap();
+        micros.push(started.elapsed().as_secs_f64() * 1e6);
+        if paths.iter().any(|p| p.nodes[1..p.nodes.len() - 1].iter().any(|&n| g.degree(n) > 1000)) {
+            via_hub += 1;
+        }
+    }
+    micros.sort_by(f64::total_cmp);
+    let at = |q: f64| micros[((micros.len() - 1) as f64 * q) as usize];
+    eprintln!(
+        "{label}: p50 {:.0} µs, p90 {:.0} µs, p99 {:.0} µs, max {:.0} µs; {via_hub}/{} paths through a node of degree > 1000",
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(1.0),
+        pairs.len()
+    );
 }
 
 /// Everything within two hops, both directions: the neighbourhood an investigator expands.

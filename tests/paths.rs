@@ -314,6 +314,28 @@ fn weighted_paths_respect_the_hop_limit() {
     assert!(matches!(err, PathError::BadWeight { weight, .. } if weight == -1.0), "{err}");
 }
 
+#[test]
+fn hubs_on_the_path_still_give_the_smallest_path() {
+    // a1 is a hub (22 leaves) between a0 and five middlemen a2..a6, all joined to a7. Reading the
+    // path back scans the middlemen rather than the hub, and must still pick the smallest.
+    let mut rows = vec![(0, 1, 100, 0)];
+    rows.extend((2..=6).flat_map(|m| [(1, m, 100, 0), (m, 7, 100, 0)]));
+    rows.extend((8..30).map(|leaf| (1, leaf, 100, 0)));
+    let (_dir, g) = transfers_world(30, &rows);
+    let q = query(&g, "account:a0", "account:a7");
+    assert_eq!(names(&g, &shortest_paths(&g, &q).unwrap()[0].nodes), "account:a0 account:a1 account:a2 account:a7");
+    // Now the hub a3 sits next to the target: the search meets at the hub, and the layer before
+    // it (a1, a2) is scanned instead of the hub's edges.
+    let mut rows = vec![(0, 1, 100, 0), (0, 2, 100, 0), (2, 3, 100, 0), (1, 3, 100, 0), (3, 4, 100, 0)];
+    rows.extend((5..30).map(|leaf| (leaf, 3, 100, 0)));
+    let (_dir, g) = transfers_world(30, &rows);
+    let q = query(&g, "account:a0", "account:a4");
+    assert_eq!(names(&g, &shortest_paths(&g, &q).unwrap()[0].nodes), "account:a0 account:a1 account:a3 account:a4");
+    let q = PathQuery { k: 3, ..q };
+    let all: Vec<String> = shortest_paths(&g, &q).unwrap().iter().map(|p| names(&g, &p.nodes)).collect();
+    assert_eq!(all, vec!["account:a0 account:a1 account:a3 account:a4", "account:a0 account:a2 account:a3 account:a4"]);
+}
+
 const HOUR: i64 = 3600;
 
 #[test]
@@ -491,9 +513,22 @@ fn the_cli_prints_paths_with_directions_and_names_bad_parameters() {
 // Properties on random graphs: accounts a0..a{n-1} with random transfers (parallel edges and
 // self-loops included), checked against naive oracles over the same edge list.
 
-/// A random world: node count and (from, to, hour) transfers.
+/// A random world: node count and (from, to, hour) transfers. Half the transfers touch a0, a
+/// hub, so that searches meet one and must choose between scanning it and its neighbours.
 fn random_edges() -> impl Strategy<Value = (usize, Vec<(usize, usize, i64)>)> {
-    (2usize..9).prop_flat_map(|n| (Just(n), prop::collection::vec((0..n, 0..n, 0i64..48), 0..20)))
+    (2usize..9)
+        .prop_flat_map(|n| (Just(n), prop::collection::vec((0..n, 0..n, 0i64..48, 0u8..4), 0..24)))
+        .prop_map(|(n, raw)| {
+            let edges = raw
+                .into_iter()
+                .map(|(a, b, hour, hub)| match hub {
+                    0 => (0, b, hour),
+                    1 => (a, 0, hour),
+                    _ => (a, b, hour),
+                })
+                .collect();
+            (n, edges)
+        })
 }
 
 /// Few accounts, many transfers close in time: parallel transfers whose choice matters.
@@ -607,7 +642,7 @@ fn world_of(n: usize, edges: &[(usize, usize, i64)]) -> (tempfile::TempDir, Grap
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn shortest_and_k_shortest_match_the_oracles(

@@ -102,6 +102,13 @@ async fn tokens_and_roles() {
     for token in [VIEWER, INVESTIGATOR, ADMIN] {
         assert_eq!(s.get(token, "/api/v1/stats").await.status, 200);
     }
+    let who = s.get(VIEWER, "/api/v1/whoami").await;
+    assert_eq!(
+        (who.json["token_id"].as_str(), who.json["role"].as_str(), who.json["masked"].as_bool()),
+        (Some("vera"), Some("viewer"), Some(true))
+    );
+    assert_eq!(s.get(ADMIN, "/api/v1/whoami").await.json["role"], "admin");
+    assert_error(&s.get("", "/api/v1/whoami").await, 401, "unauthorized");
     assert_error(&s.post(VIEWER, "/api/v1/admin/reload", "").await, 403, "forbidden");
     assert_error(&s.post(INVESTIGATOR, "/api/v1/admin/reload", "").await, 403, "forbidden");
     let ok = s.post(ADMIN, "/api/v1/admin/reload", "").await;
@@ -814,6 +821,29 @@ fn the_binary_serves_refuses_open_no_auth_and_stops_on_sigterm() {
         assert_eq!(search.status(), 200);
     });
     assert_eq!(std::fs::read_to_string(&audit).unwrap().lines().count(), 1);
+    // SIGHUP reloads the snapshot.
+    let hup = Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap();
+    assert!(hup.success());
+    let reloads = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        for _ in 0..100 {
+            let stats: Value = client
+                .get(format!("http://{addr}/api/v1/stats"))
+                .bearer_auth(VIEWER)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if stats["server"]["reloads"] == 1 {
+                return 1;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        0
+    });
+    assert_eq!(reloads, 1, "SIGHUP reloaded the snapshot");
     let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();

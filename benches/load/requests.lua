@@ -4,6 +4,7 @@
 local seeds = {}
 local mode = os.getenv("MODE") or "neighbourhood"
 local token = os.getenv("TOKEN") or ""
+local extra = os.getenv("EXTRA") or ""
 for line in io.lines(os.getenv("SEEDS")) do
   seeds[#seeds + 1] = line
 end
@@ -18,7 +19,7 @@ request = function()
     if b == a then
       b = seeds[((i + 1) % #seeds) + 1]
     end
-    return wrk.format("GET", "/api/v1/paths?from=person:" .. a .. "&to=person:" .. b .. "&max_hops=4", headers)
+    return wrk.format("GET", "/api/v1/paths?from=person:" .. a .. "&to=person:" .. b .. "&max_hops=4" .. extra, headers)
   end
-  return wrk.format("GET", "/api/v1/neighbourhood?seeds=person:" .. a .. "&hops=2&max_nodes=500", headers)
+  return wrk.format("GET", "/api/v1/neighbourhood?seeds=person:" .. a .. "&hops=2&max_nodes=500" .. extra, headers)
 end

@@ -33,7 +33,7 @@ fi
 
 # Seeds: well-formed resident IDs from the demo's persons.csv (dirty ones are left out, so every
 # request names an existing node).
-grep -oE '^[0-9]{17}[0-9X],' "$WORK/persons.csv" | tr -d , | head -n "$SEEDS_N" > "$WORK/seeds.txt"
+grep -m "$SEEDS_N" -oE '^[0-9]{17}[0-9X],' "$WORK/persons.csv" | tr -d , > "$WORK/seeds.txt" || true
 [ -s "$WORK/seeds.txt" ] || { echo "no seeds found in $WORK/persons.csv" >&2; exit 2; }
 
 TOKEN="load-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"

@@ -529,8 +529,10 @@ pub fn default_evidence(schema: &Schema, ty: EntityTypeId, strong_key: StrongKey
     let def = schema.entity(ty);
     let mut out = Vec::new();
     let mut push = |name: &str, source: EvidenceSource, compare: Compare| {
-        let frequency_adjusted =
-            matches!((source, compare), (EvidenceSource::Property(_), Compare::Name) | (EvidenceSource::Relation(_), _));
+        let frequency_adjusted = matches!(
+            (source, compare),
+            (EvidenceSource::Property(_), Compare::Name) | (EvidenceSource::Relation(_), _)
+        );
         out.push(Evidence {
             name: name.to_owned(),
             source,
@@ -660,9 +662,10 @@ forced_splits = [["A", "B", "C"]]
         let err = parse("\n[resolution.person]\n\n  [resolution.person.evidence]\n  x = { relation = \"transfer\" }\n")
             .unwrap_err();
         assert!(err.message.contains("never links a `person`"), "{err}");
-        let err =
-            parse("\n[resolution.person]\n\n  [resolution.person.evidence]\n  x = { property = \"gender\", m = 0.9 }\n")
-                .unwrap_err();
+        let err = parse(
+            "\n[resolution.person]\n\n  [resolution.person.evidence]\n  x = { property = \"gender\", m = 0.9 }\n",
+        )
+        .unwrap_err();
         assert!(err.message.contains("both `m` and `u`"), "{err}");
         let err = parse(
             "\n[resolution.person]\n\n  [resolution.person.evidence]\n  x = { property = \"gender\", m = [0.5, 0.2], u = [0.1, 0.1] }\n",

@@ -140,7 +140,11 @@ impl<'g> Builder<'g> {
     pub fn start(&self, rule: &Rule) -> Chain<'_, 'g> {
         Chain {
             b: self,
-            rule: RuleRef { id: rule.id.clone(), kind: rule.kind.name().to_owned(), description: rule.description.clone() },
+            rule: RuleRef {
+                id: rule.id.clone(),
+                kind: rule.kind.name().to_owned(),
+                description: rule.description.clone(),
+            },
             nodes: Vec::new(),
             seen_nodes: FxHashSet::default(),
             edges: Vec::new(),
@@ -191,7 +195,9 @@ impl Chain<'_, '_> {
             return self;
         }
         let g = self.b.g;
-        if let Some(adj) = g.out_edges(NodeId(from)).find(|a| a.other == NodeId(to) && rel.is_none_or(|r| r == a.relation)) {
+        if let Some(adj) =
+            g.out_edges(NodeId(from)).find(|a| a.other == NodeId(to) && rel.is_none_or(|r| r == a.relation))
+        {
             self.edge(adj.edge, NodeId(from), NodeId(to));
         }
         self
@@ -223,12 +229,7 @@ impl Chain<'_, '_> {
         if self.edges.len() > MAX_EDGES {
             truncated = true;
         }
-        let edges = self
-            .edges
-            .iter()
-            .take(MAX_EDGES)
-            .map(|&(e, from, to)| edge_evidence(g, e, from, to))
-            .collect();
+        let edges = self.edges.iter().take(MAX_EDGES).map(|&(e, from, to)| edge_evidence(g, e, from, to)).collect();
         super::Evidence {
             rule: self.rule.clone(),
             rows,

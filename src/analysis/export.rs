@@ -129,7 +129,11 @@ pub fn elements(g: &Graph, sub: &Subgraph) -> (Vec<Element>, Vec<Element>) {
             for (i, p) in ty.properties.iter().enumerate() {
                 let v = g.node_prop(n, i);
                 if !v.is_null() {
-                    let name = if attrs.iter().any(|(k, _)| *k == p.name) { format!("prop_{}", p.name) } else { p.name.clone() };
+                    let name = if attrs.iter().any(|(k, _)| *k == p.name) {
+                        format!("prop_{}", p.name)
+                    } else {
+                        p.name.clone()
+                    };
                     attrs.push((name, value_json(v)));
                 }
             }
@@ -250,8 +254,9 @@ pub fn graphml(name: &str, nodes: &[Element], edges: &[Element]) -> String {
 pub fn gexf(name: &str, nodes: &[Element], edges: &[Element]) -> String {
     let node_attrs = attr_names(nodes);
     let edge_attrs = attr_names(edges);
-    let mut out =
-        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gexf xmlns=\"http://gexf.net/1.3\" version=\"1.3\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gexf xmlns=\"http://gexf.net/1.3\" version=\"1.3\">\n",
+    );
     let _ = writeln!(out, "  <meta><creator>clew</creator><description>{}</description></meta>", xml(name));
     out.push_str("  <graph defaultedgetype=\"directed\" mode=\"static\">\n    <attributes class=\"node\">\n");
     for (i, (n, t)) in node_attrs.iter().enumerate() {

@@ -120,7 +120,13 @@ pub fn detect(
 ) -> Vec<Cluster> {
     let g = ctx.g;
     let Some(person) = ctx.types.person else { return Vec::new() };
-    let proj = Projection { ctx, rels: identifier_relations(g, p), person, max_degree: p.max_identifier_degree, skip_org: p.skip_organisation_identifiers };
+    let proj = Projection {
+        ctx,
+        rels: identifier_relations(g, p),
+        person,
+        max_degree: p.max_identifier_degree,
+        skip_org: p.skip_organisation_identifiers,
+    };
     // Identifier targets: every node some identifier relation points at.
     let s = g.schema();
     let mut ident_types: Vec<graph_schema::EntityTypeId> = Vec::new();
@@ -176,7 +182,7 @@ pub fn detect(
             }
         }
     }
-    pairs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    pairs.sort_unstable_by_key(|a| (a.0, a.1));
     let mut edges: Vec<(u32, u32, f64)> = Vec::new();
     for (a, b, w) in pairs {
         match edges.last_mut() {
@@ -198,8 +204,24 @@ pub fn detect(
         let root = dsu.find(i);
         components.entry(root).or_default().push(i);
     }
+    let sticks = Yardsticks::new(ctx);
+    let mut hospital_claims: FxHashMap<u32, u64> = FxHashMap::default();
+    for row in &ctx.claims {
+        *hospital_claims.entry(row.hospital).or_default() += 1;
+    }
+    let total_claims = ctx.claims.len().max(1) as f64;
     let mut candidates: Vec<Vec<NodeId>> = Vec::new();
+    // Fragments of a ring that share no identifier but claim together at one hospital, with
+    // inflated or flagged claims, are joined per hospital.
+    let mut fragments: BTreeMap<u32, Vec<NodeId>> = BTreeMap::new();
     for (_, comp) in components {
+        if p.join_by_hospital && comp.len() >= 2 && comp.len() <= p.split_above {
+            let members: Vec<NodeId> = comp.iter().map(|&i| NodeId(nodes[i as usize])).collect();
+            if let Some(h) = suspicious_hospital(ctx, &members, alerts, &sticks, &hospital_claims, total_claims) {
+                fragments.entry(h).or_default().extend(members);
+                continue;
+            }
+        }
         if comp.len() < p.min_members {
             continue;
         }
@@ -226,19 +248,55 @@ pub fn detect(
         }
         candidates.extend(groups.into_iter().filter(|grp| grp.len() >= p.min_members));
     }
-    let sticks = Yardsticks::new(ctx);
-    let mut hospital_claims: FxHashMap<u32, u64> = FxHashMap::default();
-    for row in &ctx.claims {
-        *hospital_claims.entry(row.hospital).or_default() += 1;
-    }
-    let total_claims = ctx.claims.len().max(1) as f64;
+    candidates.extend(fragments.into_values().filter(|grp| grp.len() >= p.min_members));
     candidates
         .into_iter()
         .map(|mut members| {
             members.sort_unstable();
             score_ring(ctx, rule, p, &proj, &members, alerts, &sticks, &hospital_claims, total_claims, levels, ev)
         })
+        .filter(|c| c.risk_score >= p.min_score)
         .collect()
+}
+
+/// The hospital a group's claims concentrate on, when the concentration is well beyond that
+/// hospital's share of all claims and those claims are inflated or mostly flagged.
+fn suspicious_hospital(
+    ctx: &Context<'_>,
+    members: &[NodeId],
+    alerts: &AlertIndex,
+    sticks: &Yardsticks,
+    hospital_claims: &FxHashMap<u32, u64>,
+    total_claims: f64,
+) -> Option<u32> {
+    let (h, top, n) = main_hospital(ctx, members)?;
+    if top < 3 {
+        return None;
+    }
+    let base = hospital_claims.get(&h.0).copied().unwrap_or(0) as f64 / total_claims;
+    let share = top as f64 / n.max(1) as f64;
+    if base >= 1.0 || (share - base) / (1.0 - base) < 0.5 {
+        return None;
+    }
+    let mut ratios = Vec::new();
+    let mut alerted = 0;
+    for m in members {
+        for &i in ctx.by_claimant.get(m).into_iter().flatten() {
+            let row = &ctx.claims[i as usize];
+            if row.hospital != h.0 {
+                continue;
+            }
+            alerted += usize::from(alerts.claims.contains(&row.node));
+            if let (Some(b), Some(&(median, _, _))) = (row.billed, sticks.by_diagnosis.get(&row.diagnosis)) {
+                if median > 0.0 {
+                    ratios.push(b as f64 / median);
+                }
+            }
+        }
+    }
+    ratios.sort_unstable_by(f64::total_cmp);
+    let median_ratio = ratios.get(ratios.len() / 2).copied().unwrap_or(1.0);
+    (alerted * 2 >= top || median_ratio >= 2.0).then_some(h.0)
 }
 
 /// The features, score, reasons and evidence of one candidate.
@@ -279,25 +337,14 @@ fn score_ring(
         }
     }
     // Claims of the members.
-    let mut claims: Vec<u32> = members.iter().flat_map(|m| ctx.by_claimant.get(m).into_iter().flatten().copied()).collect();
+    let mut claims: Vec<u32> =
+        members.iter().flat_map(|m| ctx.by_claimant.get(m).into_iter().flatten().copied()).collect();
     claims.sort_unstable();
     let mut by_hospital: BTreeMap<u32, usize> = BTreeMap::new();
     let mut cross: BTreeMap<u32, Vec<NodeId>> = BTreeMap::new();
-    let mut ratios: Vec<f64> = Vec::new();
-    let mut alerted = 0usize;
     for &i in &claims {
         let row = &ctx.claims[i as usize];
         *by_hospital.entry(row.hospital).or_default() += 1;
-        if alerts.claims.contains(&row.node) {
-            alerted += 1;
-        }
-        if let (Some(b), true) = (row.billed, row.diagnosis != NONE) {
-            if let Some(&(median, _, _)) = sticks.by_diagnosis.get(&row.diagnosis) {
-                if median > 0.0 {
-                    ratios.push(b as f64 / median);
-                }
-            }
-        }
         if row.payee != NONE {
             let holders: Vec<NodeId> = ctx.holders(NodeId(row.payee)).collect();
             if !holders.contains(&NodeId(row.claimant)) && holders.iter().any(|h| in_cluster.contains(h)) {
@@ -312,6 +359,34 @@ fn score_ring(
             }
         }
     }
+    let (top_hospital, top_count) = by_hospital
+        .iter()
+        .filter(|(&h, _)| h != NONE)
+        .max_by_key(|(&h, &c)| (c, std::cmp::Reverse(h)))
+        .map(|(&h, &c)| (h, c))
+        .unwrap_or((NONE, 0));
+    // Amounts and alerts are read on the claims at the hospital the group concentrates on (all
+    // claims when that is under three), so relatives attached to a ring do not dilute them.
+    let focus: Vec<u32> = if top_count >= 3 {
+        claims.iter().copied().filter(|&i| ctx.claims[i as usize].hospital == top_hospital).collect()
+    } else {
+        claims.clone()
+    };
+    let mut ratios: Vec<f64> = Vec::new();
+    let mut alerted = 0usize;
+    for &i in &focus {
+        let row = &ctx.claims[i as usize];
+        if alerts.claims.contains(&row.node) {
+            alerted += 1;
+        }
+        if let (Some(b), true) = (row.billed, row.diagnosis != NONE) {
+            if let Some(&(median, _, _)) = sticks.by_diagnosis.get(&row.diagnosis) {
+                if median > 0.0 {
+                    ratios.push(b as f64 / median);
+                }
+            }
+        }
+    }
     if !cross.is_empty() {
         kinds.insert(RelationTypeId(u16::MAX));
         most_behind_one = most_behind_one.max(cross.values().map(|c| c.len() + 1).max().unwrap_or(0));
@@ -319,8 +394,6 @@ fn score_ring(
     let n_claims = claims.len();
     let f_sharing = ((kinds.len() as f64 - 1.0) / 2.0).clamp(0.0, 1.0);
     let f_density = ((most_behind_one as f64 - 2.0) / 6.0).clamp(0.0, 1.0);
-    let (top_hospital, top_count) =
-        by_hospital.iter().filter(|(&h, _)| h != NONE).max_by_key(|(&h, &c)| (c, std::cmp::Reverse(h))).map(|(&h, &c)| (h, c)).unwrap_or((NONE, 0));
     let share = if n_claims > 0 { top_count as f64 / n_claims as f64 } else { 0.0 };
     let base = hospital_claims.get(&top_hospital).copied().unwrap_or(0) as f64 / total_claims;
     let damp = (n_claims as f64 / p.min_claims_for_concentration.max(1) as f64).min(1.0);
@@ -328,7 +401,7 @@ fn score_ring(
     ratios.sort_unstable_by(f64::total_cmp);
     let median_ratio = if ratios.is_empty() { 1.0 } else { ratios[ratios.len() / 2] };
     let f_inflation = ((median_ratio - 1.0) / 2.0).clamp(0.0, 1.0);
-    let alert_share = if n_claims > 0 { alerted as f64 / n_claims as f64 } else { 0.0 };
+    let alert_share = if focus.is_empty() { 0.0 } else { alerted as f64 / focus.len() as f64 };
     let f_alerts = (alert_share * 1.5).clamp(0.0, 1.0);
     let weights = [p.weight_sharing, p.weight_density, p.weight_hospital, p.weight_inflation, p.weight_alerts];
     let values = [f_sharing, f_density, f_hospital, f_inflation, f_alerts];
@@ -358,8 +431,16 @@ fn score_ring(
         ));
     }
     if !cross.is_empty() {
-        let list: Vec<String> = cross.iter().take(5).map(|(&a, c)| format!("{} (paid for {} other member(s))", ctx.key(a), c.len())).collect();
-        reasons.push(format!("claims of members are paid into {} account(s) held by other members: {}", cross.len(), list.join(", ")));
+        let list: Vec<String> = cross
+            .iter()
+            .take(5)
+            .map(|(&a, c)| format!("{} (paid for {} other member(s))", ctx.key(a), c.len()))
+            .collect();
+        reasons.push(format!(
+            "claims of members are paid into {} account(s) held by other members: {}",
+            cross.len(),
+            list.join(", ")
+        ));
     }
     if n_claims > 0 && top_hospital != NONE {
         reasons.push(format!(
@@ -372,10 +453,13 @@ fn score_ring(
         ));
     }
     if !ratios.is_empty() {
-        reasons.push(format!("the members' median claim is billed {median_ratio:.1}× the median for its diagnosis"));
+        reasons.push(format!(
+            "the median of these {} claims is billed {median_ratio:.1}× the median for its diagnosis",
+            focus.len()
+        ));
     }
     if alerted > 0 {
-        reasons.push(format!("{alerted} of the members' {n_claims} claims carry rule alerts"));
+        reasons.push(format!("{alerted} of these {} claims carry rule alerts", focus.len()));
     }
     let mut core: Vec<EntityRef> = users.keys().map(|&x| EntityRef::of(g, x)).collect();
     core.extend(cross.keys().map(|&a| EntityRef::of(g, NodeId(a))));
@@ -474,7 +558,8 @@ pub fn staff_networks(
         }
         let n = staff_alerts.len();
         let score = round2(rule.score * (0.6 + 0.4 * (n as f64 / 5.0).min(1.0)));
-        let mut members: Vec<(EntityRef, NodeId)> = std::iter::once(staff).chain(relatives.iter().copied()).map(|m| (EntityRef::of(g, m), m)).collect();
+        let mut members: Vec<(EntityRef, NodeId)> =
+            std::iter::once(staff).chain(relatives.iter().copied()).map(|m| (EntityRef::of(g, m), m)).collect();
         members.sort();
         let reasons = vec![
             format!(

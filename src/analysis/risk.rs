@@ -125,7 +125,11 @@ pub fn entity_risks(g: &Graph, alerts: &[Alert], clusters: &[Cluster], levels: &
     }
     let mut by_node: FxHashMap<NodeId, Acc> = FxHashMap::default();
     let mut touch = |node: NodeId, score: f64, reason: String, cluster: Option<&str>| {
-        let acc = by_node.entry(node).or_insert_with(|| Acc { scores: Vec::new(), reasons: BTreeMap::new(), clusters: Vec::new() });
+        let acc = by_node.entry(node).or_insert_with(|| Acc {
+            scores: Vec::new(),
+            reasons: BTreeMap::new(),
+            clusters: Vec::new(),
+        });
         acc.scores.push(score);
         *acc.reasons.entry(reason).or_default() += 1;
         if let Some(c) = cluster {
@@ -139,13 +143,23 @@ pub fn entity_risks(g: &Graph, alerts: &[Alert], clusters: &[Cluster], levels: &
         let mut seen = FxHashSet::default();
         for &n in &a.related_nodes {
             if Some(n) != a.node && seen.insert(n) {
-                touch(n, a.score / 2.0, format!("involved in alert {} on {} {}", a.rule, a.record.ty, a.record.key), None);
+                touch(
+                    n,
+                    a.score / 2.0,
+                    format!("involved in alert {} on {} {}", a.rule, a.record.ty, a.record.key),
+                    None,
+                );
             }
         }
     }
     for c in clusters {
         for &n in &c.member_nodes {
-            touch(n, c.risk_score, format!("member of {} {} ({})", c.kind, c.cluster_id, c.level.name()), Some(&c.cluster_id));
+            touch(
+                n,
+                c.risk_score,
+                format!("member of {} {} ({})", c.kind, c.cluster_id, c.level.name()),
+                Some(&c.cluster_id),
+            );
         }
     }
     let mut out: Vec<EntityRisk> = by_node
@@ -154,11 +168,8 @@ pub fn entity_risks(g: &Graph, alerts: &[Alert], clusters: &[Cluster], levels: &
             let score = round2(combine(acc.scores.iter().copied()));
             let r = EntityRef::of(g, node);
             // Reasons: the distinct findings, repeated ones counted, at most 20.
-            let mut reasons: Vec<String> = acc
-                .reasons
-                .into_iter()
-                .map(|(text, n)| if n > 1 { format!("{text} ×{n}") } else { text })
-                .collect();
+            let mut reasons: Vec<String> =
+                acc.reasons.into_iter().map(|(text, n)| if n > 1 { format!("{text} ×{n}") } else { text }).collect();
             reasons.truncate(20);
             let mut clusters = acc.clusters;
             clusters.sort();
@@ -179,8 +190,10 @@ mod tests {
     #[test]
     fn levels_follow_the_thresholds_and_combine_is_a_noisy_or() {
         let t = Thresholds::default();
-        assert_eq!((t.level(80.0), t.level(79.9), t.level(60.0), t.level(35.0), t.level(0.0)),
-            (Level::Red, Level::Orange, Level::Orange, Level::Yellow, Level::Blue));
+        assert_eq!(
+            (t.level(80.0), t.level(79.9), t.level(60.0), t.level(35.0), t.level(0.0)),
+            (Level::Red, Level::Orange, Level::Orange, Level::Yellow, Level::Blue)
+        );
         assert!((combine([50.0, 50.0]) - 75.0).abs() < 1e-9);
         assert_eq!(combine([]), 0.0);
         assert_eq!(combine([100.0, 10.0]), 100.0);

@@ -95,7 +95,12 @@ pub fn detect_networks(
 }
 
 /// Companies adjacent to `x` through link relations, sorted.
-fn linked_companies(ctx: &Context<'_>, x: NodeId, links: &[RelationTypeId], company: graph_schema::EntityTypeId) -> Vec<NodeId> {
+fn linked_companies(
+    ctx: &Context<'_>,
+    x: NodeId,
+    links: &[RelationTypeId],
+    company: graph_schema::EntityTypeId,
+) -> Vec<NodeId> {
     let g = ctx.g;
     let mut out: Vec<NodeId> = g
         .out_edges(x)
@@ -145,7 +150,8 @@ fn score_network(
     let most_at_one_place = shared.iter().filter(|(x, _)| !is_person(**x)).map(|(_, cs)| cs.len()).max().unwrap_or(0);
     let f_address = if most_at_one_place >= 2 { most_at_one_place as f64 / n } else { 0.0 };
     // People in roles: legal representatives and directors of the network's companies.
-    let role_rels: Vec<RelationTypeId> = ["legal_rep_of", "director_of"].iter().filter_map(|r| s.relation_id(r)).collect();
+    let role_rels: Vec<RelationTypeId> =
+        ["legal_rep_of", "director_of"].iter().filter_map(|r| s.relation_id(r)).collect();
     let mut people: BTreeMap<NodeId, usize> = BTreeMap::new();
     for &c in companies {
         let mut seen = FxHashSet::default();
@@ -156,7 +162,8 @@ fn score_network(
             chain.edge(adj.edge, adj.other, c);
         }
     }
-    let f_people = if people.is_empty() || n < 2.0 { 0.0 } else { ((n - people.len() as f64) / (n - 1.0)).clamp(0.0, 1.0) };
+    let f_people =
+        if people.is_empty() || n < 2.0 { 0.0 } else { ((n - people.len() as f64) / (n - 1.0)).clamp(0.0, 1.0) };
     // Circular ownership inside the network.
     let inside: Vec<&Vec<NodeId>> = owned_cycles.iter().filter(|cy| cy.iter().all(|c| set.contains(c))).collect();
     let f_circular = if inside.is_empty() { 0.0 } else { 1.0 };
@@ -178,13 +185,15 @@ fn score_network(
             }
         }
     }
-    let f_owners = if owners.is_empty() || n < 2.0 { 0.0 } else { ((n - owners.len() as f64) / (n - 1.0)).clamp(0.0, 1.0) };
+    let f_owners =
+        if owners.is_empty() || n < 2.0 { 0.0 } else { ((n - owners.len() as f64) / (n - 1.0)).clamp(0.0, 1.0) };
     // Fund cycles through the companies' accounts.
     let accounts: FxHashSet<NodeId> = companies
         .iter()
         .flat_map(|&c| g.out_edges(c).filter(|a| Some(a.relation) == ctx.rels.holds_account).map(|a| a.other))
         .collect();
-    let through: Vec<&Cluster> = fund_clusters.iter().filter(|fc| fc.member_nodes.iter().any(|a| accounts.contains(a))).collect();
+    let through: Vec<&Cluster> =
+        fund_clusters.iter().filter(|fc| fc.member_nodes.iter().any(|a| accounts.contains(a))).collect();
     let f_funds = if through.is_empty() { 0.0 } else { 1.0 };
     let weights = [p.weight_address, p.weight_people, p.weight_circular, p.weight_owners, p.weight_funds];
     let values = [f_address, f_people, f_circular, f_owners, f_funds];
@@ -202,7 +211,8 @@ fn score_network(
             }
         }
     }
-    let in_roles: Vec<String> = people.iter().filter(|(_, &k)| k >= 2).map(|(x, k)| format!("{} ({} companies)", g.key(*x), k)).collect();
+    let in_roles: Vec<String> =
+        people.iter().filter(|(_, &k)| k >= 2).map(|(x, k)| format!("{} ({} companies)", g.key(*x), k)).collect();
     if !in_roles.is_empty() {
         reasons.push(format!(
             "{} legal representative(s) and director(s) for {} companies; several hold roles in more than one: {}",
@@ -217,7 +227,12 @@ fn score_network(
     }
     if !owners.is_empty() {
         let list: Vec<String> = owners.keys().take(5).map(|&o| g.key(o).to_owned()).collect();
-        reasons.push(format!("ownership chains of the {} companies end in {} person(s): {}", companies.len(), owners.len(), list.join(", ")));
+        reasons.push(format!(
+            "ownership chains of the {} companies end in {} person(s): {}",
+            companies.len(),
+            owners.len(),
+            list.join(", ")
+        ));
     }
     for fc in through.iter().take(3) {
         reasons.push(format!("money goes round their accounts: fund cycle {}", fc.cluster_id));
@@ -255,7 +270,13 @@ fn score_network(
 }
 
 /// Fund cycles, one cluster per set of accounts.
-pub fn detect_fund_cycles(ctx: &Context<'_>, rule: &Rule, p: &FundParams, levels: &Thresholds, ev: &Builder<'_>) -> Vec<Cluster> {
+pub fn detect_fund_cycles(
+    ctx: &Context<'_>,
+    rule: &Rule,
+    p: &FundParams,
+    levels: &Thresholds,
+    ev: &Builder<'_>,
+) -> Vec<Cluster> {
     let g = ctx.g;
     let q = FundCycleQuery {
         max_len: p.max_len,

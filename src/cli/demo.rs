@@ -1,5 +1,5 @@
 //! `clew demo`: generate the demo world, build its snapshot through the one build path, and
-//! (once `clew serve` is wired in) serve it.
+//! serve it with the web viewer on loopback.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -28,6 +28,9 @@ pub struct DemoArgs {
     /// No progress bar while building.
     #[arg(long)]
     pub quiet: bool,
+    /// Where to serve the viewer (loopback only: the demo runs without sign-in).
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub addr: std::net::SocketAddr,
 }
 
 fn parse_size(s: &str) -> Result<Size, String> {
@@ -51,13 +54,28 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     // SERVE STEP: the one place `clew demo` hands the snapshot to the server.
-    serve(&snapshot)
+    serve(&snapshot, args.addr)
 }
 
-/// Serves the demo snapshot. Placeholder until `clew serve` is wired in here.
-fn serve(snapshot: &Path) -> anyhow::Result<()> {
-    println!("the server is not built yet; open {} with `clew info`", snapshot.display());
-    Ok(())
+/// Serves the demo snapshot exactly as `clew serve SNAPSHOT --no-auth --addr ADDR` would.
+fn serve(snapshot: &Path, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct ServeCommand {
+        #[command(flatten)]
+        args: super::serve::ServeArgs,
+    }
+    let addr = addr.to_string();
+    let command = ServeCommand::try_parse_from([
+        "serve".as_ref(),
+        snapshot.as_os_str(),
+        "--no-auth".as_ref(),
+        "--addr".as_ref(),
+        addr.as_ref(),
+    ])
+    .context("preparing the server")?;
+    println!("serving the demo world at http://{addr}/ (no sign-in; Ctrl-C stops it)");
+    super::serve::run(command.args)
 }
 
 fn print_generation(truth: &Truth, seconds: f64) {

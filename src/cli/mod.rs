@@ -1,10 +1,13 @@
 //! Subcommands of the `clew` binary, one module each; this file only dispatches.
 
 mod algo;
+mod analyze;
 mod build;
 mod communities;
 mod cycles;
 mod demo;
+mod diff;
+mod export;
 mod info;
 mod path;
 mod serve;
@@ -40,6 +43,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Generate the demo world (CSV files, mapping, ground truth) and build its snapshot.
     Demo(demo::DemoArgs),
+    /// Run the detection rules and detectors: alerts, clusters and risk levels with reasons.
+    Analyze(analyze::AnalyzeArgs),
+    /// Write a cluster's subgraph (or every cluster at some levels) as GraphML, GEXF, CSV or JSON.
+    Export(export::ExportArgs),
+    /// Clusters that appeared, grew, shrank or vanished between two analyses.
+    Diff(diff::DiffArgs),
 }
 
 /// Sets up `tracing` logs on stderr.
@@ -65,6 +74,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cycles(args) => cycles::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }
 

@@ -447,15 +447,28 @@ impl World {
         }
     }
 
-    /// A new resident ID for someone born in `region` on `birth`, unique in the world.
+    /// A new resident ID for someone born in `region` on `birth`, unique in the world: a random
+    /// sequence number, or when those keep colliding the first free one, then the same in the
+    /// other birthplaces. Only if every one of those is taken is an ID repeated (the world
+    /// would then hold one node fewer than it counts); no size comes near that.
     pub(crate) fn new_resident_id(&mut self, rng: &mut impl Rng, region: &str, birth: NaiveDate, male: bool) -> String {
-        loop {
+        let fresh = |id: &str, unique: &mut Unique| unique.ids.insert(id[..17].parse().unwrap_or(0));
+        for _ in 0..64 {
             let id = ids::resident_id(region, birth, ids::sequence_for(rng, male));
-            let numeric: u64 = id[..17].parse().unwrap_or(0);
-            if self.unique.ids.insert(numeric) {
+            if fresh(&id, &mut self.unique) {
                 return id;
             }
         }
+        let regions = std::iter::once(region).chain(names::BIRTH_DISTRICTS.iter().copied());
+        for region in regions {
+            for sequence in (u16::from(male)..1000).step_by(2) {
+                let id = ids::resident_id(region, birth, sequence);
+                if fresh(&id, &mut self.unique) {
+                    return id;
+                }
+            }
+        }
+        ids::resident_id(region, birth, ids::sequence_for(rng, male))
     }
 
     /// Reserves a text key (an invalid ID kept raw) so that no other key repeats it; false if
@@ -726,8 +739,12 @@ impl World {
                     0 => (rng.gen_bool(0.5), head_birth),
                     1 => (rng.gen_bool(0.5), plus_days(head_birth, rng.gen_range(-1_500..1_500))),
                     _ => {
-                        let child = plus_days(head_birth, rng.gen_range(22 * 365..32 * 365));
-                        (rng.gen_bool(0.5), child.min(ymd(2004, 12, 31)))
+                        // Children born 22–32 years after the head, and adult by the period.
+                        // (Clamping later births to one day once piled tens of thousands of
+                        // IDs onto a single birth date.)
+                        let from = plus_days(head_birth, 22 * 365).min(ymd(1995, 1, 1));
+                        let to = plus_days(head_birth, 32 * 365).min(ymd(2004, 12, 31));
+                        (rng.gen_bool(0.5), day_between(rng, from, to))
                     }
                 };
                 let name = if j == 0 || (j >= 2 && rng.gen_bool(0.85)) {

@@ -204,16 +204,17 @@ fn place<T>(rng: &mut ChaCha8Rng, n_background: u64, items: Vec<T>) -> Vec<Place
 pub(crate) fn write_world(world: &World, seed: u64, out: &Path) -> Result<Truth, DemoError> {
     std::fs::create_dir_all(out).map_err(|source| DemoError::CreateDir { path: out.to_owned(), source })?;
     let background = Background::new(world);
-    let mut tallies = Vec::new();
-    tallies.push(write_file(out, "persons.csv", |o, t| persons(o, t, world, seed))?);
-    tallies.push(write_file(out, "staff.csv", |o, t| staff(o, t, world, seed))?);
-    tallies.push(write_hospitals(out, world, seed)?);
-    tallies.push(write_file(out, "companies.csv", |o, t| companies(o, t, world, seed))?);
-    tallies.push(write_file(out, "roles.csv", |o, t| roles(o, t, world, seed))?);
-    tallies.push(write_file(out, "accounts.csv", |o, t| accounts(o, t, world, seed))?);
-    tallies.push(write_file(out, "claims.csv", |o, t| claims(o, t, &background, seed))?);
-    tallies.push(write_file(out, "transfers.csv", |o, t| transfers(o, t, &background, seed))?);
-    tallies.push(write_file(out, "applications.csv", |o, t| applications(o, t, world, seed))?);
+    let tallies = vec![
+        write_file(out, "persons.csv", |o, t| persons(o, t, world, seed))?,
+        write_file(out, "staff.csv", |o, t| staff(o, t, world, seed))?,
+        write_hospitals(out, world, seed)?,
+        write_file(out, "companies.csv", |o, t| companies(o, t, world, seed))?,
+        write_file(out, "roles.csv", |o, t| roles(o, t, world, seed))?,
+        write_file(out, "accounts.csv", |o, t| accounts(o, t, world, seed))?,
+        write_file(out, "claims.csv", |o, t| claims(o, t, &background, seed))?,
+        write_file(out, "transfers.csv", |o, t| transfers(o, t, &background, seed))?,
+        write_file(out, "applications.csv", |o, t| applications(o, t, world, seed))?,
+    ];
     write_bytes(out, MAPPING_FILE, MAPPING_TEXT.as_bytes())?;
     let truth = assemble_truth(world, seed, out, &tallies)?;
     let mut json = serde_json::to_vec_pretty(&truth)

@@ -199,7 +199,8 @@ pub fn write_snapshot(
         writer.array("in_offsets", &in_offsets)?;
         writer.array("in_sources", &in_sources)?;
         writer.array("in_edge", &in_edge)?;
-        let common = common_identifiers(&staging, &type_ranges, (&out.offsets, &out.targets), (&in_offsets, &in_sources));
+        let common =
+            common_identifiers(&staging, &type_ranges, (&out.offsets, &out.targets), (&in_offsets, &in_sources));
         let bitmap: RoaringBitmap = common.iter().map(|&(node, _)| node).collect();
         let degrees: Vec<u32> = common.iter().map(|&(_, degree)| degree).collect();
         writer.section("common", &bitmap_bytes(&bitmap))?;

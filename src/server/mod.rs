@@ -54,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), routes::guard_audited));
     let authenticated = Router::new()
         .route("/api/v1/stats", get(routes::stats::get))
+        .route("/api/v1/whoami", get(routes::whoami::get))
         .route_layer(from_fn_with_state(state.clone(), routes::guard_plain));
     let open = Router::new()
         .route("/api/v1/health", get(routes::health::get))

@@ -70,6 +70,8 @@ pub fn document(limits: &Limits) -> Json {
         "paths": {
             "/health": {"get": {"summary": "liveness and the served snapshot", "security": [], "responses": ok("up", json!({"type": "object"}))}},
             "/openapi.json": {"get": {"summary": "this document", "security": [], "responses": ok("the document", json!({"type": "object"}))}},
+            "/whoami": get("the caller's token id and role", vec![], ok("who", json!({"type": "object", "properties": {
+                "token_id": {"type": "string"}, "role": {"enum": ["viewer", "investigator", "admin"]}, "masked": {"type": "boolean"}}}))),
             "/stats": get("counts, snapshot provenance, analysis time, limits", vec![], ok("stats", json!({"type": "object"}))),
             "/search": get("find entities by key (after the type's normalisers), pseudonym, key prefix or name prefix", vec![
                 param("q", "query", true, json!({"type": "string", "maxLength": 200}), "what to look for"),

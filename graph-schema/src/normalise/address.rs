@@ -300,13 +300,101 @@ const MUNICIPALITIES: &[&str] = &["北京市", "天津市", "上海市", "重庆
 /// Short names of large prefecture-level cities, recognised without their 市 when a district
 /// follows ("南京玄武区"). Cities written with 市 need no table.
 const CITIES: &[&str] = &[
-    "石家庄", "唐山", "保定", "邯郸", "廊坊", "太原", "大同", "呼和浩特", "包头", "沈阳", "大连", "鞍山", "长春",
-    "哈尔滨", "齐齐哈尔", "大庆", "南京", "苏州", "无锡", "常州", "徐州", "南通", "扬州", "镇江", "盐城", "淮安",
-    "连云港", "泰州", "宿迁", "杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "台州", "合肥", "芜湖", "蚌埠",
-    "福州", "厦门", "泉州", "漳州", "南昌", "赣州", "九江", "济南", "青岛", "烟台", "潍坊", "淄博", "临沂", "济宁",
-    "威海", "郑州", "洛阳", "开封", "南阳", "武汉", "宜昌", "襄阳", "长沙", "株洲", "湘潭", "衡阳", "岳阳", "广州",
-    "深圳", "珠海", "汕头", "佛山", "东莞", "中山", "惠州", "江门", "湛江", "南宁", "柳州", "桂林", "海口", "三亚",
-    "成都", "绵阳", "贵阳", "遵义", "昆明", "拉萨", "西安", "咸阳", "宝鸡", "兰州", "西宁", "银川", "乌鲁木齐",
+    "石家庄",
+    "唐山",
+    "保定",
+    "邯郸",
+    "廊坊",
+    "太原",
+    "大同",
+    "呼和浩特",
+    "包头",
+    "沈阳",
+    "大连",
+    "鞍山",
+    "长春",
+    "哈尔滨",
+    "齐齐哈尔",
+    "大庆",
+    "南京",
+    "苏州",
+    "无锡",
+    "常州",
+    "徐州",
+    "南通",
+    "扬州",
+    "镇江",
+    "盐城",
+    "淮安",
+    "连云港",
+    "泰州",
+    "宿迁",
+    "杭州",
+    "宁波",
+    "温州",
+    "嘉兴",
+    "湖州",
+    "绍兴",
+    "金华",
+    "台州",
+    "合肥",
+    "芜湖",
+    "蚌埠",
+    "福州",
+    "厦门",
+    "泉州",
+    "漳州",
+    "南昌",
+    "赣州",
+    "九江",
+    "济南",
+    "青岛",
+    "烟台",
+    "潍坊",
+    "淄博",
+    "临沂",
+    "济宁",
+    "威海",
+    "郑州",
+    "洛阳",
+    "开封",
+    "南阳",
+    "武汉",
+    "宜昌",
+    "襄阳",
+    "长沙",
+    "株洲",
+    "湘潭",
+    "衡阳",
+    "岳阳",
+    "广州",
+    "深圳",
+    "珠海",
+    "汕头",
+    "佛山",
+    "东莞",
+    "中山",
+    "惠州",
+    "江门",
+    "湛江",
+    "南宁",
+    "柳州",
+    "桂林",
+    "海口",
+    "三亚",
+    "成都",
+    "绵阳",
+    "贵阳",
+    "遵义",
+    "昆明",
+    "拉萨",
+    "西安",
+    "咸阳",
+    "宝鸡",
+    "兰州",
+    "西宁",
+    "银川",
+    "乌鲁木齐",
 ];
 
 /// Characters that only occur in the street part of an address, never in an administrative
@@ -432,7 +520,8 @@ fn parse(text: &str) -> AddressParts {
         if let Some(city) = city_token(rest) {
             parts.city = city.to_owned();
             rest = &rest[city.len()..];
-        } else if let Some(short) = CITIES.iter().find(|c| rest.starts_with(**c) && division_follows_city(&rest[c.len()..]))
+        } else if let Some(short) =
+            CITIES.iter().find(|c| rest.starts_with(**c) && division_follows_city(&rest[c.len()..]))
         {
             parts.city = format!("{short}市");
             rest = &rest[short.len()..];
@@ -458,7 +547,9 @@ fn parse(text: &str) -> AddressParts {
         rest = &rest[end..];
         // A section or side lane is part of the road: "人民南路3段", "中山路3巷".
         let digits = leading_number(rest);
-        if let Some(suffix) = rest[digits.len()..].chars().next().filter(|&c| !digits.is_empty() && matches!(c, '段' | '巷' | '条')) {
+        if let Some(suffix) =
+            rest[digits.len()..].chars().next().filter(|&c| !digits.is_empty() && matches!(c, '段' | '巷' | '条'))
+        {
             road.push_str(digits);
             road.push(suffix);
             rest = &rest[digits.len() + suffix.len_utf8()..];
@@ -478,7 +569,8 @@ fn parse(text: &str) -> AddressParts {
             let mut number = format!("{digits}弄");
             rest = after_lane;
             let house = leading_number(rest);
-            if !house.is_empty() && rest[house.len()..].starts_with('号') && !rest[house.len()..].starts_with("号楼") {
+            if !house.is_empty() && rest[house.len()..].starts_with('号') && !rest[house.len()..].starts_with("号楼")
+            {
                 number.push_str(house);
                 number.push('号');
                 rest = &rest[house.len() + '号'.len_utf8()..];
@@ -594,8 +686,12 @@ mod tests {
     #[test]
     fn municipalities_are_province_and_city() {
         let canonical = "北京市朝阳区建国路88号";
-        for raw in ["北京市朝阳区建国路88号", "北京朝阳区建国路88号", "北京市北京市朝阳区建国路88号", "北京市市辖区朝阳区建国路88号"]
-        {
+        for raw in [
+            "北京市朝阳区建国路88号",
+            "北京朝阳区建国路88号",
+            "北京市北京市朝阳区建国路88号",
+            "北京市市辖区朝阳区建国路88号",
+        ] {
             assert_eq!(address(raw), canonical, "{raw}");
         }
         let p = address_parts("北京朝阳区建国路88号");

@@ -262,7 +262,9 @@ mod tests {
 
     #[test]
     fn genders_read_the_usual_codes() {
-        for (raw, code) in [("男", 1), ("M", 1), ("male", 1), ("1", 1), ("女", 2), ("ｆ", 2), ("2", 2), ("未知", 0), ("", 0)] {
+        for (raw, code) in
+            [("男", 1), ("M", 1), ("male", 1), ("1", 1), ("女", 2), ("ｆ", 2), ("2", 2), ("未知", 0), ("", 0)]
+        {
             assert_eq!(gender_code(raw), code, "{raw}");
         }
         assert_eq!(gender_from_resident_id("11010519491231002X"), 2);

@@ -122,7 +122,11 @@ impl Clusters {
             for &y in &mb {
                 if records.folded_name(y) == name {
                     if let Some(born_y) = records.birth_date(y).filter(|&d| d != born_x) {
-                        return Err(Refusal::SameNameDifferentBirthDates { name: name.to_owned(), a: born_x, b: born_y });
+                        return Err(Refusal::SameNameDifferentBirthDates {
+                            name: name.to_owned(),
+                            a: born_x,
+                            b: born_y,
+                        });
                     }
                 }
             }

@@ -18,7 +18,7 @@ pub(crate) const NO_DATE: i32 = i32::MIN;
 pub(crate) type Neighbour = u64;
 
 /// One piece of evidence for every record.
-pub(crate) enum Values {
+pub(crate) enum Values<'s> {
     /// Folded names as ids into `texts`; `counts[id]` records carry that name.
     Names { ids: Vec<u32>, texts: Vec<Box<str>>, counts: Vec<u32> },
     /// Days since 1970-01-01, or [`NO_DATE`].
@@ -31,12 +31,14 @@ pub(crate) enum Values {
     AddressTexts(Vec<u32>),
     /// The record's own key.
     Keys,
+    /// ID-shaped text of a property, "" when absent.
+    IdTexts(Vec<&'s str>),
     /// Nodes linked by a relation: record `r`'s are `targets[offsets[r]..offsets[r + 1]]`,
     /// sorted; `degree` counts the records linked to each.
     Links { offsets: Vec<u32>, targets: Vec<Neighbour>, degree: FxHashMap<Neighbour, u32> },
 }
 
-impl Values {
+impl Values<'_> {
     /// The neighbours of record `r` (empty for non-relation evidence).
     pub(crate) fn links(&self, r: u32) -> &[Neighbour] {
         match self {
@@ -59,7 +61,7 @@ pub(crate) struct Records<'s> {
     /// Canonical strong identifiers.
     pub strong_ids: Vec<String>,
     /// Evidence values, in the order of the configuration's evidence.
-    pub values: Vec<Values>,
+    pub values: Vec<Values<'s>>,
     /// The evidence that is "the name" (first name comparator on a property).
     pub name: Option<usize>,
     /// The evidence that is "the birth date" (the `birth_date` property, else the first date).
@@ -183,7 +185,15 @@ impl<'s> Records<'s> {
                                 })
                                 .collect(),
                         ),
-                        Compare::Id | Compare::Exact => Values::Exact(
+                        Compare::Id => Values::IdTexts(
+                            (0..n)
+                                .map(|r| match column.values[r] {
+                                    NULL_VALUE => "",
+                                    v => strings.get(v as u32),
+                                })
+                                .collect(),
+                        ),
+                        Compare::Exact => Values::Exact(
                             (0..n).map(|r| if invalid[r] { NULL_VALUE } else { column.values[r] }).collect(),
                         ),
                     }
@@ -267,7 +277,7 @@ fn bitset(n: usize, sorted_members: &[u32]) -> Vec<bool> {
     out
 }
 
-fn intern_names(folded: Vec<String>) -> Values {
+fn intern_names(folded: Vec<String>) -> Values<'static> {
     let mut index: FxHashMap<String, u32> = FxHashMap::default();
     let mut texts: Vec<Box<str>> = Vec::new();
     let mut counts: Vec<u32> = Vec::new();
@@ -291,7 +301,7 @@ fn intern_names(folded: Vec<String>) -> Values {
 }
 
 /// One pass over the edges collects, for every relation evidence, each record's neighbours.
-fn gather_links(staging: &Staging, cfg: &TypeResolution) -> Vec<Values> {
+fn gather_links(staging: &Staging, cfg: &TypeResolution) -> Vec<Values<'static>> {
     let ty = cfg.entity_type.0;
     let n = staging.types[ty as usize].len();
     let rel_evidence: Vec<u16> = cfg

@@ -111,6 +111,7 @@ impl Scorer<'_> {
                     _ => plain(Level::Missing),
                 }
             }
+            Values::IdTexts(texts) => plain(compare::ids(texts[ra], texts[rb])),
             Values::Keys => {
                 let (x, y) = (self.records.keys[ra], self.records.keys[rb]);
                 plain(match evidence.compare {

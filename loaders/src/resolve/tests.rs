@@ -71,7 +71,10 @@ fn staging(records: &[Rec]) -> Staging {
     for (i, r) in records.iter().enumerate() {
         let (local, created) = st.node(person, &r.key).unwrap();
         assert!(created, "duplicate key {}", r.key);
-        if graph_schema::normalise::resident_id(&r.key).is_err() && r.key.len() >= 15 && r.key.chars().all(|c| c.is_ascii_digit() || c == 'X') {
+        if graph_schema::normalise::resident_id(&r.key).is_err()
+            && r.key.len() >= 15
+            && r.key.chars().all(|c| c.is_ascii_digit() || c == 'X')
+        {
             st.types[person as usize].invalid_keys.push(local);
         }
         let name = st.strings.intern(r.name) as i64;
@@ -86,11 +89,25 @@ fn staging(records: &[Rec]) -> Staging {
         }
         if let Some(ph) = &r.phone {
             let (p, _) = st.node(phone, ph).unwrap();
-            st.edges.push(EdgeRecord { src: local, dst: p, src_type: person, dst_type: phone, rel: has_phone, prop_row: u32::MAX });
+            st.edges.push(EdgeRecord {
+                src: local,
+                dst: p,
+                src_type: person,
+                dst_type: phone,
+                rel: has_phone,
+                prop_row: u32::MAX,
+            });
         }
         if let Some(a) = r.address {
             let (p, _) = st.node(address, &graph_schema::normalise::address(a)).unwrap();
-            st.edges.push(EdgeRecord { src: local, dst: p, src_type: person, dst_type: address, rel: lives_at, prop_row: u32::MAX });
+            st.edges.push(EdgeRecord {
+                src: local,
+                dst: p,
+                src_type: person,
+                dst_type: address,
+                rel: lives_at,
+                prop_row: u32::MAX,
+            });
         }
         st.provenance.push(Provenance { node_type: person, local, file: 0, line: i as u32 + 2 });
     }
@@ -139,13 +156,18 @@ fn a_record_without_an_id_joins_the_person_with_the_same_name_birth_date_and_pho
 fn the_same_name_with_another_birth_date_never_merges() {
     let id = resident_id("320102", "19850312", 123);
     // Same name and phone, even a forced merge: the birth dates differ, so they stay apart.
-    let records = vec![rec(&id, "王芳", "1985-03-12", "13812345678"), rec("APP-1", "王芳", "1979-06-01", "13812345678")];
+    let records =
+        vec![rec(&id, "王芳", "1985-03-12", "13812345678"), rec("APP-1", "王芳", "1979-06-01", "13812345678")];
     let mut st = staging(&records);
     let resolved = resolve(&mut st, &mapping(&format!("forced_merges = [[\"APP-1\", \"{id}\"]]\n")));
     assert!(resolved.merges.is_empty(), "{resolved:#?}");
     assert_eq!(resolved.review.len(), 1);
     assert!(resolved.review[0].reason.contains("forced merge"), "{}", resolved.review[0].reason);
-    assert!(resolved.review[0].reason.contains("different birth dates 1985-03-12 and 1979-06-01"), "{}", resolved.review[0].reason);
+    assert!(
+        resolved.review[0].reason.contains("different birth dates 1985-03-12 and 1979-06-01"),
+        "{}",
+        resolved.review[0].reason
+    );
     assert_eq!(person_keys(&st).len(), 2);
 }
 
@@ -194,7 +216,9 @@ fn a_common_phone_is_weak_evidence_and_no_block() {
     // 30 people list one switchboard; two of them with different names must not merge, and
     // the switchboard makes no block (so the only candidates come from names and dates).
     let mut records: Vec<Rec> = (0..30)
-        .map(|i| rec(&resident_id("320102", "19700101", i), ["甲", "乙", "丙"][i as usize % 3], "1970-01-01", "02584561234"))
+        .map(|i| {
+            rec(&resident_id("320102", "19700101", i), ["甲", "乙", "丙"][i as usize % 3], "1970-01-01", "02584561234")
+        })
         .collect();
     records.push(rec("APP-1", "丁一", "1980-05-05", "02584561234"));
     let mut st = staging(&records);
@@ -218,8 +242,9 @@ fn a_typo_in_an_id_is_close_evidence() {
 
 #[test]
 fn blocks_above_the_cap_are_reported() {
-    let mut records: Vec<Rec> =
-        (0..6).map(|i| rec(&resident_id("320102", "19700101", i), "王伟", &format!("{}-01-01", 1950 + i), "")).collect();
+    let mut records: Vec<Rec> = (0..6)
+        .map(|i| rec(&resident_id("320102", "19700101", i), "王伟", &format!("{}-01-01", 1950 + i), ""))
+        .collect();
     records.push(rec("APP-1", "王伟", "", ""));
     let mut st = staging(&records);
     resolve(&mut st, &mapping("max_block = 5\n"));
@@ -259,7 +284,12 @@ const BIRTHS: [&str; 3] = ["1985-03-12", "1985-03-13", "1990-07-01"];
 const PHONES: [&str; 3] = ["13812345678", "13900000000", ""];
 
 fn arbitrary_record() -> impl Strategy<Value = (Option<u32>, usize, Option<usize>, usize)> {
-    (proptest::option::weighted(0.5, 0u32..4), 0..NAMES.len(), proptest::option::weighted(0.8, 0..BIRTHS.len()), 0..PHONES.len())
+    (
+        proptest::option::weighted(0.5, 0u32..4),
+        0..NAMES.len(),
+        proptest::option::weighted(0.8, 0..BIRTHS.len()),
+        0..PHONES.len(),
+    )
 }
 
 proptest! {

@@ -32,6 +32,9 @@ pub(crate) trait LevelGraph: Sync {
 
     /// The weight of `vertex`'s self-loops (each counted once).
     fn loop_weight(&self, vertex: u32) -> f64;
+
+    /// An upper bound on the arcs [`LevelGraph::for_each_neighbour`] visits at `vertex`.
+    fn max_neighbours(&self, vertex: u32) -> usize;
 }
 
 /// Level 0: the caller's graph, borrowed.
@@ -83,6 +86,16 @@ impl LevelGraph for InputView<'_> {
         }
     }
 
+    #[inline]
+    fn max_neighbours(&self, vertex: u32) -> usize {
+        let out = self.graph.out_degree(vertex);
+        if self.graph.is_directed() {
+            out + self.graph.in_degree(vertex)
+        } else {
+            out
+        }
+    }
+
     fn loop_weight(&self, vertex: u32) -> f64 {
         // A directed self-loop is on both the out- and the in-list; the out-list alone counts it
         // once. An undirected self-loop is stored once.
@@ -131,6 +144,11 @@ impl LevelGraph for Aggregate {
 
     fn loop_weight(&self, vertex: u32) -> f64 {
         self.loops[vertex as usize]
+    }
+
+    #[inline]
+    fn max_neighbours(&self, vertex: u32) -> usize {
+        (self.offsets[vertex as usize + 1] - self.offsets[vertex as usize]) as usize
     }
 }
 

@@ -5,11 +5,12 @@
 //!
 //! Determinism with parallelism: the queue is served in batches whose size depends only on the
 //! graph. For a batch, every vertex's best move is computed in parallel from the state at the
-//! start of the batch; the moves are then applied one by one in queue order. A vertex one of whose
-//! neighbours moved earlier in the same batch has its move computed again at that point, so the
-//! weights it sees are exact; community totals are re-read when applying, so every applied move
-//! strictly raises modularity. The result depends on the seed and the graph, never on the number
-//! of threads.
+//! start of the batch; the moves are then applied one by one in queue order. A vertex with a
+//! neighbour in its own batch has its move computed again when its turn comes if anything in the
+//! batch has moved by then, so the weights it acts on are exact; community totals are re-read when
+//! applying, so every applied move strictly raises modularity. Then the neighbours of the moved
+//! vertices that are now in another community are found in parallel and queued in order. The
+//! result depends on the seed and the graph, never on the number of threads.
 //!
 //! Units: gains are in units of `2m · Q`. The score of putting vertex `v` (strength `k_v`) in
 //! community `C` is `k_{v,C} − γ k_v K_C / 2m`, with `k_{v,C}` the weight of `v`'s edges into `C`
@@ -105,17 +106,92 @@ struct Proposal {
     target: u32,
     weight_to_target: f64,
     weight_to_own: f64,
+    /// A neighbour is in the same batch: if anything in the batch moves first, recompute.
+    batch_neighbour: bool,
 }
 
-/// Scratch space for computing proposals: a slot per community id into a list of sums.
+const STAY_PUT: Proposal = Proposal { target: STAY, weight_to_target: 0.0, weight_to_own: 0.0, batch_neighbour: false };
+
+/// Vertices with at most this many arcs sum their weights per community in a small hash table
+/// that stays in L1 cache; others in a dense array with a slot per community id. On large sparse
+/// graphs the dense array is a cache miss per arc.
+const SMALL_DEGREE: usize = 64;
+/// Entries of the small table: a power of two, at least four times [`SMALL_DEGREE`].
+const TABLE_SIZE: usize = 256;
+
+/// Scratch space for summing a vertex's arc weights per neighbouring community.
 struct Scratch {
+    /// Dense: a slot per community id into `sums`.
     slot: Vec<u32>,
+    /// Small: open addressing on community ids, with the `sums` index of each key.
+    table_keys: Box<[u32; TABLE_SIZE]>,
+    table_index: Box<[u32; TABLE_SIZE]>,
     sums: Vec<(u32, f64)>,
 }
 
 impl Scratch {
     fn new(n_communities: usize) -> Scratch {
-        Scratch { slot: vec![NONE; n_communities], sums: Vec::new() }
+        Scratch {
+            slot: vec![NONE; n_communities],
+            table_keys: Box::new([NONE; TABLE_SIZE]),
+            table_index: Box::new([0; TABLE_SIZE]),
+            sums: Vec::new(),
+        }
+    }
+
+    /// The first table position for `community` (Fibonacci hashing).
+    #[inline]
+    fn home(community: u32) -> usize {
+        (community.wrapping_mul(0x9E37_79B9) >> (32 - TABLE_SIZE.trailing_zeros())) as usize
+    }
+
+    /// Adds `weight` to `community`'s sum in the small table.
+    #[inline]
+    fn add_small(&mut self, community: u32, weight: f64) {
+        let mut at = Self::home(community);
+        loop {
+            let key = self.table_keys[at];
+            if key == community {
+                self.sums[self.table_index[at] as usize].1 += weight;
+                return;
+            }
+            if key == NONE {
+                self.table_keys[at] = community;
+                self.table_index[at] = self.sums.len() as u32;
+                self.sums.push((community, weight));
+                return;
+            }
+            at = (at + 1) & (TABLE_SIZE - 1);
+        }
+    }
+
+    /// `community`'s sum in the small table, 0 if absent.
+    #[inline]
+    fn get_small(&self, community: u32) -> f64 {
+        let mut at = Self::home(community);
+        loop {
+            let key = self.table_keys[at];
+            if key == community {
+                return self.sums[self.table_index[at] as usize].1;
+            }
+            if key == NONE {
+                return 0.0;
+            }
+            at = (at + 1) & (TABLE_SIZE - 1);
+        }
+    }
+
+    /// Empties the small table (only the positions used).
+    #[inline]
+    fn clear_small(&mut self) {
+        for &(community, _) in &self.sums {
+            let mut at = Self::home(community);
+            while self.table_keys[at] != NONE {
+                self.table_keys[at] = NONE;
+                at = (at + 1) & (TABLE_SIZE - 1);
+            }
+        }
+        self.sums.clear();
     }
 }
 
@@ -143,29 +219,49 @@ struct Mover<'a, G> {
 impl<G: LevelGraph> Mover<'_, G> {
     /// `vertex`'s best move in `partition`: the neighbouring community with the highest score
     /// (the first met on a tie), an empty community if every score is negative, or staying.
-    fn propose(&self, partition: &Partition, vertex: u32, scratch: &mut Scratch) -> Proposal {
+    /// `in_batch`, if given, has a bit per vertex of the current batch (a bitset small enough to
+    /// stay in cache), to flag proposals that a batch-mate's move may invalidate.
+    fn propose(&self, partition: &Partition, vertex: u32, scratch: &mut Scratch, in_batch: Option<&[u64]>) -> Proposal {
         let community = &partition.community;
-        let Scratch { slot, sums } = scratch;
-        self.graph.for_each_neighbour(vertex, |neighbour, weight| {
-            let other = community[neighbour as usize];
-            let at = slot[other as usize];
-            if at == NONE {
-                slot[other as usize] = sums.len() as u32;
-                sums.push((other, weight));
-            } else {
-                sums[at as usize].1 += weight;
-            }
-        });
         let own = community[vertex as usize];
+        let mut batch_neighbour = false;
+        let small = self.graph.max_neighbours(vertex) <= SMALL_DEGREE;
+        let weight_to_own = if small {
+            self.graph.for_each_neighbour(vertex, |neighbour, weight| {
+                if let Some(bits) = in_batch {
+                    batch_neighbour |= bits[neighbour as usize >> 6] >> (neighbour & 63) & 1 != 0;
+                }
+                scratch.add_small(community[neighbour as usize], weight);
+            });
+            scratch.get_small(own)
+        } else {
+            let Scratch { slot, sums, .. } = &mut *scratch;
+            self.graph.for_each_neighbour(vertex, |neighbour, weight| {
+                if let Some(bits) = in_batch {
+                    batch_neighbour |= bits[neighbour as usize >> 6] >> (neighbour & 63) & 1 != 0;
+                }
+                let other = community[neighbour as usize];
+                let at = slot[other as usize];
+                if at == NONE {
+                    slot[other as usize] = sums.len() as u32;
+                    sums.push((other, weight));
+                } else {
+                    sums[at as usize].1 += weight;
+                }
+            });
+            let at = slot[own as usize];
+            let weight = if at == NONE { 0.0 } else { sums[at as usize].1 };
+            for &(other, _) in sums.iter() {
+                slot[other as usize] = NONE;
+            }
+            weight
+        };
         let strength = self.strengths[vertex as usize];
         let scale = self.gamma_per_total * strength;
-        let at = slot[own as usize];
-        let weight_to_own = if at == NONE { 0.0 } else { sums[at as usize].1 };
         let own_score = weight_to_own - scale * (partition.total[own as usize] - strength);
-        let mut best = Proposal { target: STAY, weight_to_target: 0.0, weight_to_own };
+        let mut best = Proposal { target: STAY, weight_to_target: 0.0, weight_to_own, batch_neighbour };
         let mut best_score = own_score;
-        for &(other, weight) in sums.iter() {
-            slot[other as usize] = NONE;
+        for &(other, weight) in scratch.sums.iter() {
             if other == own {
                 continue;
             }
@@ -176,7 +272,11 @@ impl<G: LevelGraph> Mover<'_, G> {
                 best.weight_to_target = weight;
             }
         }
-        sums.clear();
+        if small {
+            scratch.clear_small();
+        } else {
+            scratch.sums.clear();
+        }
         // An empty community scores 0: better only if every other choice is negative.
         if best_score < 0.0 && partition.size[own as usize] > 1 {
             best.target = EMPTY;
@@ -236,6 +336,8 @@ pub(crate) fn move_vertices<G: LevelGraph>(
 ) -> MoveOutcome {
     let n = graph.n_vertices() as usize;
     let mut outcome = MoveOutcome::default();
+    let trace_started = std::time::Instant::now();
+    let trace_cpu = trace_cpu_seconds();
     if n == 0 || strengths.total <= 0.0 {
         return outcome;
     }
@@ -245,11 +347,10 @@ pub(crate) fn move_vertices<G: LevelGraph>(
     let mut scratches: Vec<Scratch> = (0..n_scratch).map(|_| Scratch::new(n)).collect();
     let mut queue: VecDeque<u32> = order.iter().copied().collect();
     let mut queued = vec![true; n];
-    // `dirty[v] == stamp`: a neighbour of `v` moved during the current batch.
-    let mut dirty = vec![0u32; n];
-    let mut stamp = 0u32;
+    let mut in_batch = vec![0u64; if batch == 1 { 0 } else { n.div_ceil(64) }];
     let mut batch_vertices: Vec<u32> = Vec::with_capacity(batch);
     let mut proposals: Vec<Proposal> = Vec::with_capacity(batch);
+    let mut moved: Vec<u32> = Vec::with_capacity(batch);
     let visit_cap = VISIT_CAP_PER_VERTEX * n as u64 + 1_000_000;
     let mut next_tick = 1u64 << 20;
 
@@ -262,55 +363,107 @@ pub(crate) fn move_vertices<G: LevelGraph>(
             tick(outcome.visits);
             next_tick += 1 << 20;
         }
-        stamp = stamp.wrapping_add(1);
-        if stamp == 0 {
-            dirty.iter_mut().for_each(|mark| *mark = 0);
-            stamp = 1;
+        if batch == 1 {
+            // A plain sequential queue: propose, apply, queue the neighbours left behind.
+            let Some(vertex) = queue.pop_front() else { break };
+            outcome.visits += 1;
+            queued[vertex as usize] = false;
+            let proposal = mover.propose(partition, vertex, &mut scratches[0], None);
+            let Some((target, gain)) = mover.apply(partition, vertex, proposal) else { continue };
+            outcome.moves += 1;
+            outcome.gain += gain;
+            let community = &partition.community;
+            graph.for_each_neighbour(vertex, |neighbour, _| {
+                if !queued[neighbour as usize] && community[neighbour as usize] != target {
+                    queued[neighbour as usize] = true;
+                    queue.push_back(neighbour);
+                }
+            });
+            continue;
         }
+
         batch_vertices.clear();
         let take = batch.min(queue.len());
         batch_vertices.extend(queue.drain(..take));
         outcome.visits += take as u64;
-
+        for &vertex in &batch_vertices {
+            in_batch[vertex as usize >> 6] |= 1 << (vertex & 63);
+        }
+        let per_task = take.div_ceil(scratches.len());
         proposals.clear();
-        if take == 1 {
-            proposals.push(mover.propose(partition, batch_vertices[0], &mut scratches[0]));
-        } else {
-            let per_task = take.div_ceil(scratches.len());
-            proposals.resize(take, Proposal { target: STAY, weight_to_target: 0.0, weight_to_own: 0.0 });
+        proposals.resize(take, STAY_PUT);
+        {
             let shared: &Partition = partition;
+            let bits: &[u64] = &in_batch;
             proposals
                 .par_chunks_mut(per_task)
                 .zip(batch_vertices.par_chunks(per_task))
                 .zip(scratches.par_iter_mut())
                 .for_each(|((out, vertices), scratch)| {
                     for (slot, &vertex) in out.iter_mut().zip(vertices) {
-                        *slot = mover.propose(shared, vertex, scratch);
+                        *slot = mover.propose(shared, vertex, scratch, Some(bits));
                     }
                 });
         }
+        for &vertex in &batch_vertices {
+            in_batch[vertex as usize >> 6] = 0;
+        }
 
+        moved.clear();
         for (index, &vertex) in batch_vertices.iter().enumerate() {
             queued[vertex as usize] = false;
-            let proposal = if dirty[vertex as usize] == stamp {
-                mover.propose(partition, vertex, &mut scratches[0])
+            let proposal = if proposals[index].batch_neighbour && !moved.is_empty() {
+                mover.propose(partition, vertex, &mut scratches[0], None)
             } else {
                 proposals[index]
             };
-            let Some((target, gain)) = mover.apply(partition, vertex, proposal) else { continue };
+            let Some((_, gain)) = mover.apply(partition, vertex, proposal) else { continue };
             outcome.moves += 1;
             outcome.gain += gain;
-            let community = &partition.community;
-            graph.for_each_neighbour(vertex, |neighbour, _| {
-                dirty[neighbour as usize] = stamp;
-                if !queued[neighbour as usize] && community[neighbour as usize] != target {
-                    queued[neighbour as usize] = true;
-                    queue.push_back(neighbour);
+            moved.push(vertex);
+        }
+        if moved.is_empty() {
+            continue;
+        }
+
+        // Neighbours of moved vertices that are now in another community, found in parallel,
+        // queued in the order of the moves.
+        let per_task = moved.len().div_ceil(scratches.len());
+        let community = &partition.community;
+        let waiting: &[bool] = &queued;
+        let candidates: Vec<Vec<u32>> = moved
+            .par_chunks(per_task)
+            .map(|chunk| {
+                let mut found = Vec::new();
+                for &vertex in chunk {
+                    let own = community[vertex as usize];
+                    graph.for_each_neighbour(vertex, |neighbour, _| {
+                        if !waiting[neighbour as usize] && community[neighbour as usize] != own {
+                            found.push(neighbour);
+                        }
+                    });
                 }
-            });
+                found
+            })
+            .collect();
+        for neighbour in candidates.into_iter().flatten() {
+            if !queued[neighbour as usize] {
+                queued[neighbour as usize] = true;
+                queue.push_back(neighbour);
+            }
         }
     }
+    if std::env::var_os("CLEW_TRACE").is_some() {
+        eprintln!("TRACE move n={n} arcs={} batch={batch} visits={} moves={} {:.3}s cpu {:.2}s", graph.n_arcs(), outcome.visits, outcome.moves, trace_started.elapsed().as_secs_f64(), trace_cpu_seconds() - trace_cpu);
+    }
     outcome
+}
+
+pub(crate) fn trace_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks: f64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0.0) + fields.get(12).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks / 100.0
 }
 
 #[cfg(test)]

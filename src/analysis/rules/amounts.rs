@@ -17,11 +17,7 @@ pub fn robust_stats(values: &mut [i64]) -> Option<(f64, f64)> {
     let median = median_sorted(values);
     let mut dev: Vec<f64> = values.iter().map(|&v| (v as f64 - median).abs()).collect();
     dev.sort_unstable_by(f64::total_cmp);
-    let mad = if dev.len() % 2 == 1 {
-        dev[dev.len() / 2]
-    } else {
-        (dev[dev.len() / 2 - 1] + dev[dev.len() / 2]) / 2.0
-    };
+    let mad = if dev.len() % 2 == 1 { dev[dev.len() / 2] } else { (dev[dev.len() / 2 - 1] + dev[dev.len() / 2]) / 2.0 };
     // 1.4826 × MAD estimates the standard deviation of a normal sample.
     Some((median, 1.4826 * mad))
 }
@@ -88,7 +84,9 @@ pub fn outliers(ctx: &Context<'_>, rule: &Rule, p: &OutlierParams) -> Vec<Findin
         if row.diagnosis == NONE {
             continue;
         }
-        let Some((median, scale, n, local)) = sticks.for_claim(row.hospital, row.diagnosis, p.min_group) else { continue };
+        let Some((median, scale, n, local)) = sticks.for_claim(row.hospital, row.diagnosis, p.min_group) else {
+            continue;
+        };
         let z = (billed as f64 - median) / scale;
         if z <= p.z_limit || (billed as f64) < p.min_ratio * median {
             continue;

@@ -129,7 +129,8 @@ impl<'g> Context<'g> {
             lives_at: s.relation_id("lives_at"),
             has_phone: s.relation_id("has_phone"),
         };
-        let mut ctx = Context { g, types, rels, claims: Vec::new(), diagnoses: Vec::new(), by_claimant: FxHashMap::default() };
+        let mut ctx =
+            Context { g, types, rels, claims: Vec::new(), diagnoses: Vec::new(), by_claimant: FxHashMap::default() };
         let Some(claim_ty) = types.claim else { return ctx };
         let props = &s.entity(claim_ty).properties;
         let prop = |name: &str| props.iter().position(|p| p.name == name);

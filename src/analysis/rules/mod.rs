@@ -273,8 +273,13 @@ pub struct RingParams {
     pub skip_organisation_identifiers: bool,
     /// Smallest cluster reported.
     pub min_members: usize,
+    /// Clusters scoring below this are not reported (households scoring on one feature).
+    pub min_score: f64,
     /// Components larger than this are split into communities.
     pub split_above: usize,
+    /// Groups that share no identifier but concentrate inflated or flagged claims on one
+    /// hospital are joined into one candidate per hospital.
+    pub join_by_hospital: bool,
     /// Modularity resolution of the split.
     pub resolution: f64,
     /// Feature weight.
@@ -298,7 +303,9 @@ impl Default for RingParams {
             max_identifier_degree: 25,
             skip_organisation_identifiers: true,
             min_members: 4,
+            min_score: 15.0,
             split_above: 40,
+            join_by_hospital: true,
             resolution: 1.0,
             weight_sharing: 1.0,
             weight_density: 1.0,
@@ -431,9 +438,8 @@ impl RuleSet {
             line: line_of(text, offset),
             message,
         };
-        let raw: RawFile = toml::from_str(text).map_err(|err| {
-            fail(err.span().map(|s| s.start).unwrap_or(0), err.message().to_owned())
-        })?;
+        let raw: RawFile = toml::from_str(text)
+            .map_err(|err| fail(err.span().map(|s| s.start).unwrap_or(0), err.message().to_owned()))?;
         if raw.version != 1 {
             return Err(fail(0, format!("version {} is not supported; this clew reads version 1", raw.version)));
         }
@@ -468,9 +474,9 @@ impl RuleSet {
             let kind_name = take_str("kind", true)?.unwrap_or_default();
             let level = match take_str("level", false)? {
                 None => None,
-                Some(l) => Some(
-                    Level::parse(&l).ok_or_else(|| at(format!("level `{l}`; valid: red, orange, yellow, blue")))?,
-                ),
+                Some(l) => {
+                    Some(Level::parse(&l).ok_or_else(|| at(format!("level `{l}`; valid: red, orange, yellow, blue")))?)
+                }
             };
             let score = match table.remove("score") {
                 Some(toml::Value::Integer(i)) => i as f64,
@@ -587,6 +593,7 @@ fn check_params(kind: &RuleKind) -> Result<(), String> {
                 ("weight_inflation", p.weight_inflation),
                 ("weight_alerts", p.weight_alerts),
                 ("resolution", p.resolution),
+                ("min_score", p.min_score),
             ] {
                 non_negative(n, w)?;
             }
@@ -684,7 +691,13 @@ impl Finding {
 
 /// Merges findings on the same record (reasons and evidence joined, the highest score kept)
 /// and makes them alerts, in record order.
-pub fn alerts_of(ctx: &Context<'_>, rule: &Rule, levels: &Thresholds, ev: &Builder<'_>, mut findings: Vec<Finding>) -> Vec<Alert> {
+pub fn alerts_of(
+    ctx: &Context<'_>,
+    rule: &Rule,
+    levels: &Thresholds,
+    ev: &Builder<'_>,
+    mut findings: Vec<Finding>,
+) -> Vec<Alert> {
     findings.sort_by_key(|f| f.record);
     let mut out: Vec<Alert> = Vec::new();
     let mut i = 0;
@@ -769,7 +782,8 @@ mod tests {
 
     #[test]
     fn a_misspelt_parameter_is_an_error_with_its_line() {
-        let text = "version = 1\n\n[[rule]]\nid = \"x\"\nkind = \"overlapping_stays\"\nscore = 50\nmin_overlap_day = 2\n";
+        let text =
+            "version = 1\n\n[[rule]]\nid = \"x\"\nkind = \"overlapping_stays\"\nscore = 50\nmin_overlap_day = 2\n";
         let err = RuleSet::parse(text, "r.toml").unwrap_err();
         assert_eq!(err.line, 3, "{err}");
         assert!(err.message.contains("min_overlap_day") && err.message.contains("min_overlap_days"), "{err}");

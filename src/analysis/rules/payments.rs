@@ -11,11 +11,18 @@ use crate::graph::NodeId;
 use graph_schema::RelationTypeId;
 
 /// The identifiers `person` reaches through `rels` that at most `max_degree` entities use.
-fn identifiers(ctx: &Context<'_>, person: NodeId, rels: &[RelationTypeId], max_degree: usize) -> Vec<(NodeId, RelationTypeId)> {
+fn identifiers(
+    ctx: &Context<'_>,
+    person: NodeId,
+    rels: &[RelationTypeId],
+    max_degree: usize,
+) -> Vec<(NodeId, RelationTypeId)> {
     let g = ctx.g;
     g.out_edges(person)
         .filter(|a| rels.contains(&a.relation))
-        .filter(|a| g.in_edges(a.other).filter(|b| rels.contains(&b.relation)).take(max_degree + 1).count() <= max_degree)
+        .filter(|a| {
+            g.in_edges(a.other).filter(|b| rels.contains(&b.relation)).take(max_degree + 1).count() <= max_degree
+        })
         .map(|a| (a.other, a.relation))
         .collect()
 }
@@ -40,13 +47,19 @@ pub fn paid_to_non_holder(ctx: &Context<'_>, rule: &Rule, p: &NonHolderParams) -
         if holders.contains(&claimant) {
             continue;
         }
-        if p.allow_household && holders.iter().any(|&h| same_household(ctx, claimant, h, p.max_identifier_degree).is_some()) {
+        if p.allow_household
+            && holders.iter().any(|&h| same_household(ctx, claimant, h, p.max_identifier_degree).is_some())
+        {
             continue;
         }
         let held_by = if holders.is_empty() {
             "no one on record".to_owned()
         } else {
-            holders.iter().map(|&h| format!("{} {}", ctx.g.schema().entity(ctx.g.node_type(h)).name, ctx.g.key(h))).collect::<Vec<_>>().join(", ")
+            holders
+                .iter()
+                .map(|&h| format!("{} {}", ctx.g.schema().entity(ctx.g.node_type(h)).name, ctx.g.key(h)))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let mut f = Finding::new(row.node, rule.score)
             .reason(format!(

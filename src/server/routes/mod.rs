@@ -13,6 +13,7 @@ pub mod neighbourhood;
 pub mod paths;
 pub mod search;
 pub mod stats;
+pub mod whoami;
 
 use std::time::{Duration, Instant};
 

@@ -293,9 +293,11 @@ pub fn expand(view: &View<'_>, req: &Request, deadline: Deadline) -> Result<(Ans
         }
         frontier = next;
     }
+    // Counts go into arrays indexed by type id and only become named maps at the end: a capped
+    // company can have tens of thousands of edges, and a string per edge would dominate.
     let summarise = |u: NodeId| -> CutNode {
         let mut hidden_ids: Vec<u32> = Vec::new();
-        let mut by_relation: Map<String, Json> = Map::new();
+        let mut edges_by_relation = vec![0u64; schema.relations.len()];
         let mut shown: FxHashSet<NodeId> = FxHashSet::default();
         for adj in g.out_edges(u).chain(g.in_edges(u)) {
             if !filters.edge_ok(view, &adj) {
@@ -306,25 +308,24 @@ pub fn expand(view: &View<'_>, req: &Request, deadline: Deadline) -> Result<(Ans
                 continue;
             }
             hidden_ids.push(adj.other.0);
-            let name = &schema.relation(adj.relation).name;
-            let n = by_relation.entry(name.clone()).or_insert(Json::from(0u64));
-            *n = Json::from(n.as_u64().unwrap_or(0) + 1);
+            edges_by_relation[adj.relation.0 as usize] += 1;
         }
         hidden_ids.sort_unstable();
         hidden_ids.dedup();
-        let mut by_type: Map<String, Json> = Map::new();
+        let mut nodes_by_type = vec![0u64; schema.entities.len()];
         for &v in &hidden_ids {
-            let name = &schema.entity(g.node_type(NodeId(v))).name;
-            let n = by_type.entry(name.clone()).or_insert(Json::from(0u64));
-            *n = Json::from(n.as_u64().unwrap_or(0) + 1);
+            nodes_by_type[g.node_type(NodeId(v)).0 as usize] += 1;
         }
+        let named = |counts: Vec<u64>, name: &dyn Fn(usize) -> String| -> Map<String, Json> {
+            counts.into_iter().enumerate().filter(|(_, c)| *c > 0).map(|(i, c)| (name(i), Json::from(c))).collect()
+        };
         CutNode {
             id: view.node_id(u),
             degree: view.degree(u),
             shown: shown.len(),
             hidden: hidden_ids.len(),
-            hidden_by_type: by_type,
-            hidden_edges_by_relation: by_relation,
+            hidden_by_type: named(nodes_by_type, &|i| schema.entities[i].name.clone()),
+            hidden_edges_by_relation: named(edges_by_relation, &|i| schema.relations[i].name.clone()),
         }
     };
     deadline.check()?;
