@@ -5,7 +5,7 @@
 #
 #   benches/load/run.sh [small|medium|large] [DURATION]      e.g. benches/load/run.sh medium 15s
 #
-# Env: CONNS (default 64), THREADS (wrk threads, default 2), WORK (folder for the world,
+# Env: NO_BUILD=1 (use target/release/clew as it is), CONNS (default 64), THREADS (wrk threads, default 2), WORK (folder for the world,
 # default target/load-SIZE; reused if it already has world.clew), SEEDS_N (default 2000).
 # Only 127.0.0.1 is ever targeted; every wrk run is bounded by DURATION; the server is stopped
 # at the end (or on Ctrl-C). The audit log is on, as in production, and deleted afterwards.
@@ -21,7 +21,7 @@ WORK=${WORK:-$ROOT/target/load-$SIZE}
 HERE=$ROOT/benches/load
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
-(cd "$ROOT" && cargo build --release --quiet)
+if [ "${NO_BUILD:-0}" != 1 ]; then (cd "$ROOT" && cargo build --release --quiet); fi
 BIN=$ROOT/target/release/clew
 mkdir -p "$WORK"
 if [ ! -f "$WORK/world.clew" ]; then
