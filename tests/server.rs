@@ -49,6 +49,7 @@ async fn health_openapi_and_the_viewer_page_need_no_token() {
     let health = s.get("", "/api/v1/health").await;
     assert_eq!(health.status, 200, "{}", health.text);
     assert_eq!(health.json["status"], "ok");
+    assert_eq!(health.json["auth"], "tokens", "the viewer learns from health whether to show its sign-in form");
     assert!(health.json["snapshot"]["nodes"].as_u64().unwrap() > 150);
     let doc = s.get("", "/api/v1/openapi.json").await;
     assert_eq!(doc.status, 200);

@@ -169,6 +169,15 @@ pub fn property(type_name: &str, prop: &str, ty: graph_schema::PropType, value: 
     }
 }
 
+/// Whether the digit at `i` belongs to a pseudonym: hex digits right after `p:`.
+fn is_pseudonym_at(chars: &[char], i: usize) -> bool {
+    let mut start = i;
+    while start > 0 && chars[start - 1].is_ascii_hexdigit() {
+        start -= 1;
+    }
+    start >= 2 && chars[start - 2] == 'p' && chars[start - 1] == ':'
+}
+
 /// Masks personal data in free text (analysis reasons cite keys and names): first every `known`
 /// raw value is replaced by its masked form, then any remaining run of at least seven digits (a
 /// resident ID's `X` included) by its masked form, resident IDs and mobile numbers with their
@@ -188,7 +197,32 @@ pub fn scrub_text(text: &str, masker: &Masker, known: &[(String, String)], withh
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if c.is_ascii_digit() {
+        if c.is_ascii_digit() && i > 0 && chars[i - 1].is_ascii_alphabetic() {
+            // Digits inside a pseudonym (`p:3fa9c1d2…`) or a code such as a hospital id
+            // (`H32011600019`) are not personal numbers; copy the whole token unless it hides a
+            // valid resident ID, which is masked whatever surrounds it.
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_alphanumeric() {
+                j += 1;
+            }
+            let token: String = chars[i..j].iter().collect();
+            let tail = token.to_ascii_uppercase();
+            let id_inside = (0..tail.len().saturating_sub(17))
+                .any(|k| tail.is_char_boundary(k) && graph_schema::normalise::resident_id(&tail[k..k + 18]).is_ok());
+            if id_inside {
+                out.push_str(&generic(&token));
+            } else {
+                out.push_str(&token);
+            }
+            i = j;
+        } else if c.is_ascii_digit() && is_pseudonym_at(&chars, i) {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_hexdigit() {
+                j += 1;
+            }
+            out.extend(&chars[i..j]);
+            i = j;
+        } else if c.is_ascii_digit() {
             let mut j = i;
             while j < chars.len() && (chars[j].is_ascii_digit() || (j > i && matches!(chars[j], 'X' | 'x'))) {
                 j += 1;
@@ -268,6 +302,18 @@ mod tests {
             scrub_text("person 11010519491231002X and 张小三 share 13812345678; 3 claims", &m, &known, &|_| false);
         assert!(!s.contains("11010519491231002X") && !s.contains("13812345678") && !s.contains("张小三"), "{s}");
         assert!(s.contains("110105********002X (p:") && s.contains("3 claims"), "{s}");
+    }
+
+    #[test]
+    fn scrubbing_keeps_pseudonyms_and_codes_but_not_ids_inside_codes() {
+        let m = Masker::new(b"k");
+        let p = m.pseudonym("person", "11010519491231002X");
+        let once = scrub_text("person 11010519491231002X at hospital H32011600019", &m, &[], &|_| false);
+        assert!(once.contains(&p) && once.contains("H32011600019"), "{once}");
+        // Scrubbing what was already scrubbed changes nothing: pseudonyms survive a second pass.
+        assert_eq!(scrub_text(&once, &m, &[], &|_| false), once);
+        let hidden = scrub_text("ref ID11010519491231002X", &m, &[], &|_| false);
+        assert!(!hidden.contains("11010519491231002X"), "{hidden}");
     }
 
     #[test]

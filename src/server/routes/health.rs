@@ -21,5 +21,7 @@ pub async fn get(State(state): State<AppState>) -> Result<Response, ApiError> {
             "edges": snap.graph.n_edges(),
         },
         "uptime_seconds": state.started.elapsed().as_secs(),
+        // The viewer reads this to skip its sign-in form without provoking a 401.
+        "auth": if matches!(state.auth, crate::server::auth::AuthMode::NoAuth) { "none" } else { "tokens" },
     }))
 }
