@@ -10,6 +10,7 @@
 //! runs Louvain and Leiden on each (seeds 0–9 on the small graphs, seed 0 on `planted`), writes
 //! each partition to `NAME.clew-ALGO-SEED.membership` and prints one JSON line per run with the
 //! algorithm's time (loading excluded), modularity and NMI against the labels.
+//! `CLEW_COMMUNITY_ALGOS=louvain` (or `leiden`) runs one of the two.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -160,8 +161,9 @@ fn peers(dir: &Path) {
         });
         let graph = AdjGraph::from_edges(labels.len() as u32, &edges, weights.as_deref(), false);
         let seeds = if name == "planted" { 1 } else { SMALL_SEEDS };
+        let algos = std::env::var("CLEW_COMMUNITY_ALGOS").unwrap_or_else(|_| "louvain,leiden".to_owned());
         for seed in 0..seeds {
-            for algo in ["louvain", "leiden"] {
+            for algo in algos.split(',') {
                 let started = Instant::now();
                 let found = match algo {
                     "louvain" => louvain(&graph, &LouvainOptions { resolution: 1.0, seed }),

@@ -976,3 +976,65 @@ fn neo4j_demo_fraud_rings_hold_the_flagged_customers() {
     );
     assert_eq!(hits, 7);
 }
+
+#[test]
+fn merge_decisions_touching_an_entity_are_cited_in_its_evidence() {
+    let (p, stranger) = (id(8), id(9));
+    let (dir, g) = world(&with_background(vec![
+        ("accounts.csv", vec![format!("ACC-S,{stranger},")]),
+        ("claims.csv", vec![claim("C15", &p, "H1", "2024-01-01", "2024-01-02", 100, 80, "flu", "", "ACC-S")]),
+    ]));
+    let merges = dir.path().join("world.clew.merges.jsonl");
+    let decision = serde_json::json!({"type": "person", "kept": stranger, "merged": ["APP-1"], "score": 0.97});
+    std::fs::write(&merges, format!("{decision}\n{{\"type\": \"person\", \"kept\": \"someone else\"}}\n")).unwrap();
+    let a = analyze(&g, &RuleSet::builtin(), &Options { merges: Some(&merges), ..Options::default() }).unwrap();
+    let alert = a.alerts.iter().find(|x| x.rule == "paid_to_non_holder").expect("fires");
+    assert_eq!(alert.evidence.merges, vec![decision]);
+}
+
+#[test]
+fn the_cli_analyzes_stores_exports_and_diffs() {
+    let (dir, _g, ring, _family) = ring_world();
+    let bin = env!("CARGO_BIN_EXE_clew");
+    let snapshot = dir.path().join("world.clew");
+    let out = dir.path().join("out");
+    let run_cli = |args: &[&std::ffi::OsStr]| {
+        let o = std::process::Command::new(bin).args(args).output().expect("clew runs");
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let said =
+        run_cli(&["analyze".as_ref(), snapshot.as_os_str(), "--out".as_ref(), out.as_os_str(), "--quiet".as_ref()]);
+    assert!(said.contains("peak memory"), "{said}");
+    let stored = output::snapshot_dir(&snapshot);
+    for file in [output::CLUSTERS_FILE, output::ALERTS_FILE, output::ENTITIES_FILE, output::SUMMARY_FILE] {
+        assert!(out.join(file).is_file() && stored.join(file).is_file(), "{file}");
+    }
+    let clusters = output::read_clusters(&out).unwrap();
+    let red = clusters.iter().find(|c| c.members.iter().any(|m| m.key == ring[0])).expect("the ring");
+    let graphml = run_cli(&[
+        "export".as_ref(),
+        snapshot.as_os_str(),
+        "--cluster".as_ref(),
+        red.cluster_id.as_ref(),
+        "--format".as_ref(),
+        "graphml".as_ref(),
+    ]);
+    assert!(graphml.contains(&ring[0]) && graphml.contains("13811112222"), "members and the phone linking them");
+    let files = dir.path().join("exported");
+    run_cli(&[
+        "export".as_ref(),
+        snapshot.as_os_str(),
+        "--level".as_ref(),
+        "red,orange".as_ref(),
+        "--format".as_ref(),
+        "csv".as_ref(),
+        "--out".as_ref(),
+        files.as_os_str(),
+    ]);
+    assert!(files.join(format!("{}.csv", red.cluster_id)).is_file());
+    let same = run_cli(&["diff".as_ref(), out.as_os_str(), stored.as_os_str()]);
+    assert!(same.trim_end().ends_with("same"), "{same}");
+    let rules = run_cli(&["analyze".as_ref(), "--print-rules".as_ref()]);
+    assert_eq!(rules, clew::analysis::rules::BUILTIN_RULES);
+}

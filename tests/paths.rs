@@ -635,9 +635,10 @@ fn check_edges(edges: &[(NodeId, NodeId, EdgeId)], path: &Path, directed: bool) 
     Ok(())
 }
 
+const T0: i64 = 1_700_000_000;
+
 fn world_of(n: usize, edges: &[(usize, usize, i64)]) -> (tempfile::TempDir, Graph) {
-    let rows: Vec<(usize, usize, i64, i64)> =
-        edges.iter().map(|&(a, b, h)| (a, b, 100 + h, 1_700_000_000 + h * HOUR)).collect();
+    let rows: Vec<(usize, usize, i64, i64)> = edges.iter().map(|&(a, b, h)| (a, b, 100 + h, T0 + h * HOUR)).collect();
     transfers_world(n, &rows)
 }
 
@@ -652,13 +653,30 @@ proptest! {
         directed in any::<bool>(),
         k in 1usize..6,
         max_hops in 1u32..6,
+        window in prop::option::of((0i64..48, 0i64..48)),
+        name_the_relation in any::<bool>(),
     ) {
         let (from, to) = (from % n, to % n);
         prop_assume!(from != to);
         let (_dir, g) = world_of(n, &edges);
-        let all_edges = graph_edges(&g);
+        // With a time window the oracles see only the edges inside it. Naming the one relation
+        // changes nothing but takes the searches' filtered route instead of the raw arrays.
+        let window = window.map(|(x, y)| (T0 + x.min(y) * HOUR, T0 + x.max(y) * HOUR));
+        let all_edges: Vec<_> = graph_edges(&g)
+            .into_iter()
+            .filter(|&(_, _, e)| window.is_none_or(|(after, before)| (after..=before).contains(&g.edge_time(e).unwrap())))
+            .collect();
         let (a, b) = (node(&g, &format!("account:a{from}")), node(&g, &format!("account:a{to}")));
-        let q = PathQuery { max_hops, directed, k: 1, ..PathQuery::between(a, b) };
+        let relations = name_the_relation.then(|| vec![g.schema().relation_id("transfer").unwrap()]);
+        let q = PathQuery {
+            max_hops,
+            directed,
+            k: 1,
+            relations,
+            after: window.map(|w| w.0),
+            before: window.map(|w| w.1),
+            ..PathQuery::between(a, b)
+        };
         let shortest = shortest_paths(&g, &q).unwrap();
         let distance = oracle_distance(&all_edges, a, b, directed).filter(|&d| d <= max_hops as usize);
         prop_assert_eq!(shortest.first().map(Path::len), distance);

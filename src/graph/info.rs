@@ -29,6 +29,10 @@ pub struct Info {
     pub invalid_keys: u64,
     /// Duplicate property-less edges merged at build.
     pub merged_duplicate_edges: u64,
+    /// Common identifiers (shared nodes linked to at least `common_min_degree` nodes).
+    pub common_identifiers: u64,
+    /// The threshold they were marked at.
+    pub common_min_degree: u32,
     /// Build provenance.
     pub build: serde_json::Value,
 }
@@ -39,6 +43,7 @@ fn part_of(section: &str) -> &'static str {
         "node_types" | "node_keys" | "key_sorted" => "nodes and key index",
         "str_offsets" | "str_bytes" => "strings",
         "prov_offsets" | "prov_file" | "prov_line" => "provenance",
+        "alias_node" | "alias_key" | "alias_sorted" => "merged keys",
         s if s.starts_with("prop.") || s.starts_with("eprop.") => "properties",
         _ => "bitmaps",
     }
@@ -73,7 +78,10 @@ pub fn describe(graph: &Graph, open_ms: f64) -> Info {
         topology_bytes_per_edge: if graph.n_edges() == 0 { 0.0 } else { topology as f64 / graph.n_edges() as f64 },
         invalid_keys,
         merged_duplicate_edges: m.merged_duplicate_edges,
+        common_identifiers: graph.common_nodes().len(),
+        common_min_degree: m.common_min_degree,
         build: serde_json::json!({
+            "resolution": m.resolution,
             "clew_version": m.clew_version,
             "built_at": graph_schema::normalise::format_secs(m.built_at),
             "build_seconds": m.build_seconds,
@@ -116,6 +124,11 @@ pub fn render_text(info: &Info) -> String {
         "\ninvalid keys kept raw: {}  duplicate edges merged: {}",
         info.invalid_keys, info.merged_duplicate_edges
     );
+    let _ = writeln!(
+        out,
+        "common identifiers (linked to {} or more nodes): {}",
+        info.common_min_degree, info.common_identifiers
+    );
     let b = &info.build;
     let _ = writeln!(
         out,
@@ -130,6 +143,20 @@ pub fn render_text(info: &Info) -> String {
         "rows {}  filtered {}  rejected {}  flagged {}  property conflicts {}",
         b["rows"], b["filtered"], b["rejected"], b["flagged"], b["property_conflicts"]
     );
+    if let Some(types) = b["resolution"].as_array() {
+        for t in types {
+            let _ = writeln!(
+                out,
+                "resolved {}: {} records, {} without a valid ID, {} merged into {} groups, {} to review",
+                t["entity_type"].as_str().unwrap_or(""),
+                t["records"],
+                t["weak_records"],
+                t["records_merged"],
+                t["merged_groups"],
+                t["review_pairs"]
+            );
+        }
+    }
     if let Some(inputs) = b["inputs"].as_array() {
         for i in inputs {
             let _ = writeln!(

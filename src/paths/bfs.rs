@@ -9,7 +9,7 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::graph::{EdgeId, NodeId};
+use crate::graph::NodeId;
 
 use super::filter::Filter;
 use super::scratch::{Marks, Scratch};
@@ -73,9 +73,8 @@ pub(crate) fn shortest(
         let mut best = u32::MAX;
         for &node in &layers[depth as usize] {
             let mut visits = 0u64;
-            for step in f.steps(node, !forward) {
+            for reached in f.neighbours(node, !forward) {
                 visits += 1;
-                let reached = step.other;
                 // The source's own first hops are what Yen bans, seen from either side.
                 let first_hop_banned = if forward {
                     node == source && bans.first_hops.contains(&reached)
@@ -165,18 +164,18 @@ fn smallest_path(
         let mut visits = 0u64;
         if up_cost <= fan_sum(f, layer, false, up_cost) {
             for &node in upper {
-                for step in f.backward(node) {
+                for previous in f.neighbours(node, true) {
                     visits += 1;
-                    if fwd.get(step.other) == Some(distance as u32) && marked.insert(step.other) {
-                        found.push(step.other);
+                    if fwd.get(previous) == Some(distance as u32) && marked.insert(previous) {
+                        found.push(previous);
                     }
                 }
             }
         } else {
             for &node in layer {
-                let leads_on = f.forward(node).any(|step| {
+                let leads_on = f.neighbours(node, false).any(|next| {
                     visits += 1;
-                    fwd.get(step.other) == Some(distance as u32 + 1) && marked.contains(&step.other)
+                    fwd.get(next) == Some(distance as u32 + 1) && marked.contains(&next)
                 });
                 if leads_on && marked.insert(node) {
                     found.push(node);
@@ -203,13 +202,12 @@ fn smallest_path(
         };
         let scan_cost = f.fan(current, false);
         let mut visits = 0u64;
-        let mut best: Option<(NodeId, EdgeId)> = None;
+        let mut best: Option<NodeId> = None;
         if scan_cost <= fan_sum(f, candidates, true, scan_cost) {
-            for step in f.forward(current) {
+            for next in f.neighbours(current, false) {
                 visits += 1;
-                let next = step.other;
-                if is_candidate(next) && !banned(next) && best.is_none_or(|b| (next, step.edge) < b) {
-                    best = Some((next, step.edge));
+                if is_candidate(next) && !banned(next) && best.is_none_or(|b| next < b) {
+                    best = Some(next);
                 }
             }
         } else {
@@ -218,25 +216,20 @@ fn smallest_path(
             sorted_layer.extend_from_slice(candidates);
             sorted_layer.sort_unstable();
             for &next in &sorted_layer {
-                if banned(next) {
-                    continue;
-                }
-                let edge = f
-                    .backward(next)
-                    .filter(|step| {
+                let joined = !banned(next)
+                    && f.neighbours(next, true).any(|previous| {
                         visits += 1;
-                        step.other == current
-                    })
-                    .map(|step| step.edge)
-                    .min();
-                if let Some(edge) = edge {
-                    best = Some((next, edge));
+                        previous == current
+                    });
+                if joined {
+                    best = Some(next);
                     break;
                 }
             }
         }
         work.charge(visits)?;
-        let Some((next, edge)) = best else {
+        // Of parallel edges, the smallest id stands for the step.
+        let Some((next, edge)) = best.and_then(|next| Some((next, f.smallest_edge(current, next)?))) else {
             // The balls promise a next step; failing that is a bug, reported, not a crash.
             tracing::error!(source = source.0, position, "shortest path reconstruction found no next step");
             debug_assert!(false, "no next step on a shortest path");
@@ -266,9 +259,8 @@ pub(crate) fn distances_to(
         next.clear();
         for &node in &frontier {
             let mut visits = 0u64;
-            for step in f.backward(node) {
+            for reached in f.neighbours(node, true) {
                 visits += 1;
-                let reached = step.other;
                 if marks.get(reached).is_some() || !f.enterable(reached) {
                     continue;
                 }

@@ -1,9 +1,29 @@
 //! A [`PathQuery`] checked once against the graph and compiled into the predicates every search
 //! asks per edge and per node: which edges may be followed, which nodes may be passed through.
 
-use crate::graph::{Adjacent, Graph, NodeId};
+use crate::graph::{Adjacent, EdgeId, Graph, NodeId};
 
 use super::{PathError, PathQuery, MAX_HOPS};
+
+/// Neighbours as [`Filter::neighbours`] yields them: straight from the arrays, or via edges.
+pub(crate) enum Neighbours<'a, S> {
+    /// Out-targets, then in-sources.
+    Raw(std::slice::Iter<'a, u32>, std::slice::Iter<'a, u32>),
+    /// Edges that pass the filter.
+    Filtered(S),
+}
+
+impl<S: Iterator<Item = Adjacent>> Iterator for Neighbours<'_, S> {
+    type Item = NodeId;
+
+    #[inline]
+    fn next(&mut self) -> Option<NodeId> {
+        match self {
+            Neighbours::Raw(outgoing, incoming) => outgoing.next().or_else(|| incoming.next()).map(|&n| NodeId(n)),
+            Neighbours::Filtered(steps) => steps.next().map(|s| s.other),
+        }
+    }
+}
 
 /// The compiled query. Lookups are flat vectors indexed by type id, not searches in the query's lists.
 pub(crate) struct Filter<'g> {
@@ -138,6 +158,34 @@ impl<'g> Filter<'g> {
             (false, _) => self.g.degree(node),
             (true, false) => self.g.out_range(node).len(),
             (true, true) => self.g.in_range(node).len(),
+        }
+    }
+
+    /// The nodes [`Filter::steps`] reaches, without their edges. With no relation or time filter
+    /// this reads the adjacency arrays in order instead of looking up each edge's relation,
+    /// which for in-edges is a random access per edge: the difference between a search that
+    /// streams memory and one that waits on it.
+    #[inline]
+    pub(crate) fn neighbours(&self, node: NodeId, reverse: bool) -> Neighbours<'_, impl Iterator<Item = Adjacent> + '_> {
+        if self.relations.is_some() || self.window.is_some() {
+            return Neighbours::Filtered(self.steps(node, reverse));
+        }
+        let (outgoing, incoming) = match (self.directed, reverse) {
+            (false, _) => (true, true),
+            (true, false) => (true, false),
+            (true, true) => (false, true),
+        };
+        let outgoing = if outgoing { &self.g.out_targets()[self.g.out_range(node)] } else { &[][..] };
+        let incoming = if incoming { &self.g.in_sources()[self.g.in_range(node)] } else { &[][..] };
+        Neighbours::Raw(outgoing.iter(), incoming.iter())
+    }
+
+    /// The smallest allowed edge for the step `from` → `to`, looked for on the side with fewer edges.
+    pub(crate) fn smallest_edge(&self, from: NodeId, to: NodeId) -> Option<EdgeId> {
+        if self.fan(from, false) <= self.fan(to, true) {
+            self.forward(from).filter(|s| s.other == to).map(|s| s.edge).min()
+        } else {
+            self.backward(to).filter(|s| s.other == from).map(|s| s.edge).min()
         }
     }
 

@@ -149,7 +149,22 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
         report.records = records.n as u64;
         report.weak_records = (0..records.n as u32).filter(|&r| records.is_weak(r)).count() as u64;
         let (forced_merges, forced_splits) = forced_groups(staging, mapping, cfg, &mut report.unknown_forced_keys);
-        if report.weak_records == 0 && forced_merges.is_empty() {
+        // Records that carry one strong identifier under different keys (a record number
+        // keyed source with the ID as `id_property`, or a source that did not normalise its
+        // IDs) are one entity.
+        let mut same_id: Vec<(u32, u32)> = Vec::new();
+        let mut first_with: FxHashMap<u32, u32> = FxHashMap::default();
+        for r in 0..records.n as u32 {
+            let id = records.strong[r as usize];
+            if id != NONE {
+                let first = *first_with.entry(id).or_insert(r);
+                if first != r {
+                    same_id.push((first, r));
+                }
+            }
+        }
+        drop(first_with);
+        if report.weak_records == 0 && forced_merges.is_empty() && same_id.is_empty() {
             report.seconds = started.elapsed().as_secs_f64();
             return report;
         }
@@ -159,6 +174,7 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
             candidates.capped.iter().map(|c| format!("{} ({} records)", c.description, c.records)).collect();
         let mut involved: Vec<u32> = candidates.pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
         involved.extend(forced_merges.iter().flat_map(|(g, _)| g.iter().copied()));
+        involved.extend(same_id.iter().flat_map(|&(a, b)| [a, b]));
         involved.sort_unstable();
         involved.dedup();
         let addresses = AddressCache::build(staging, cfg, &records, &involved);
@@ -175,6 +191,22 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
         let mut clusters = Clusters::new(&records, &forced_splits, cfg.max_block);
         let mut links: Vec<Link> = Vec::new();
         let mut refused: Vec<(u32, u32, f64, String)> = Vec::new();
+        for &(a, b) in &same_id {
+            let (score, evidence) = scorer.explain(a, b);
+            let id = &records.strong_ids[records.strong[a as usize] as usize];
+            match clusters.union(&records, a, b) {
+                Ok(true) => {
+                    links.push(Link { a, b, score, reason: format!("same identifier {id}; evidence: {evidence}") })
+                }
+                Ok(false) => {}
+                Err(refusal) => refused.push((
+                    a,
+                    b,
+                    score,
+                    format!("same identifier {id} not merged: {refusal}; evidence: {evidence}"),
+                )),
+            }
+        }
         for (group, line) in &forced_merges {
             for &other in &group[1..] {
                 let (a, b) = (group[0].min(other), group[0].max(other));

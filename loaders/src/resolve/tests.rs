@@ -279,6 +279,41 @@ fn addresses_count_as_evidence_across_spellings() {
     assert!(resolved.merges[0].reason.contains("lives_at agree"), "{}", resolved.merges[0].reason);
 }
 
+#[test]
+fn records_keyed_by_number_with_the_same_id_property_are_one_person() {
+    let mut schema = Schema::builtin();
+    schema
+        .extend_from_toml("[[entity]]\nname = \"person\"\nproperties = { id_card = \"string\" }\n", "schema.toml")
+        .unwrap();
+    let text = format!("{MAPPING}id_property = \"id_card\"\n");
+    let mapping = Mapping::parse(&text, "mapping.toml", schema.clone()).unwrap();
+    let person = schema.entity_id("person").unwrap().0;
+    let props = &schema.entities[person as usize].properties;
+    let (name_p, card_p) =
+        (props.iter().position(|p| p.name == "name").unwrap(), props.iter().position(|p| p.name == "id_card").unwrap());
+    let id = resident_id("320102", "19850312", 123);
+    let mut st = Staging::new(schema.clone());
+    st.files.push("records.csv".to_owned());
+    for (i, (key, name, card)) in
+        [("R1", "张伟", id.as_str()), ("R2", "張偉", id.as_str()), ("R3", "张伟", "")].iter().enumerate()
+    {
+        let (local, _) = st.node(person, key).unwrap();
+        let v = st.strings.intern(name) as i64;
+        st.types[person as usize].columns[name_p].values[local as usize] = v;
+        if !card.is_empty() {
+            let v = st.strings.intern(card) as i64;
+            st.types[person as usize].columns[card_p].values[local as usize] = v;
+        }
+        st.provenance.push(Provenance { node_type: person, local, file: 0, line: i as u32 + 2 });
+    }
+    st.freeze();
+    let resolved = resolve(&mut st, &mapping);
+    assert_eq!(resolved.merges.len(), 1, "{resolved:#?}");
+    assert_eq!(resolved.merges[0].keys, ["R1", "R2"]);
+    assert!(resolved.merges[0].reason.starts_with(&format!("same identifier {id}")), "{}", resolved.merges[0].reason);
+    assert_eq!(st.types[person as usize].len(), 2, "R3 has no ID and too little evidence");
+}
+
 const NAMES: [&str; 4] = ["张伟", "張偉", "李娜", "王芳"];
 const BIRTHS: [&str; 3] = ["1985-03-12", "1985-03-13", "1990-07-01"];
 const PHONES: [&str; 3] = ["13812345678", "13900000000", ""];

@@ -127,6 +127,8 @@ struct Scratch {
     table_keys: Box<[u32; TABLE_SIZE]>,
     table_index: Box<[u32; TABLE_SIZE]>,
     sums: Vec<(u32, f64)>,
+    /// The neighbours' (community, weight) pairs, gathered before summing.
+    gathered: Vec<(u32, f64)>,
 }
 
 impl Scratch {
@@ -136,6 +138,7 @@ impl Scratch {
             table_keys: Box::new([NONE; TABLE_SIZE]),
             table_index: Box::new([0; TABLE_SIZE]),
             sums: Vec::new(),
+            gathered: Vec::with_capacity(SMALL_DEGREE),
         }
     }
 
@@ -227,12 +230,20 @@ impl<G: LevelGraph> Mover<'_, G> {
         let mut batch_neighbour = false;
         let small = self.graph.max_neighbours(vertex) <= SMALL_DEGREE;
         let weight_to_own = if small {
+            // Gathering first keeps the loop free of unpredictable branches, so the community
+            // loads (cache misses on a large graph) overlap; summing then runs in L1.
+            let mut gathered = std::mem::take(&mut scratch.gathered);
             self.graph.for_each_neighbour(vertex, |neighbour, weight| {
                 if let Some(bits) = in_batch {
                     batch_neighbour |= bits[neighbour as usize >> 6] >> (neighbour & 63) & 1 != 0;
                 }
-                scratch.add_small(community[neighbour as usize], weight);
+                gathered.push((community[neighbour as usize], weight));
             });
+            for &(other, weight) in &gathered {
+                scratch.add_small(other, weight);
+            }
+            gathered.clear();
+            scratch.gathered = gathered;
             scratch.get_small(own)
         } else {
             let Scratch { slot, sums, .. } = &mut *scratch;
