@@ -223,10 +223,13 @@ fn main() {
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     let world = Graph::open(&write_world(dir.path(), (100_000.0 * scale()) as u32)).expect("opening the world");
-    let projection = Projection::resolve(&ProjectionDef::builtin("shared-identifiers").expect("a built-in"), world.schema())
-        .expect("resolving");
+    let projection =
+        Projection::resolve(&ProjectionDef::builtin("shared-identifiers").expect("a built-in"), world.schema())
+            .expect("resolving");
     let mut group = criterion.benchmark_group("projection");
-    group.bench_function("shared-identifiers", |bench| bench.iter(|| projection.build(black_box(&world)).expect("building")));
+    group.bench_function("shared-identifiers", |bench| {
+        bench.iter(|| projection.build(black_box(&world)).expect("building"))
+    });
     group.finish();
     criterion.final_summary();
 }

@@ -24,36 +24,37 @@ use rustc_hash::FxHashSet;
 /// The snapshot to query (built once for all groups), and the folder that holds it.
 fn world() -> &'static Graph {
     static WORLD: OnceLock<(Option<tempfile::TempDir>, Graph)> = OnceLock::new();
-    &WORLD.get_or_init(|| {
-        // A named snapshot is reused, or generated there first (and kept) when missing.
-        let kept = std::env::var("CLEW_BENCH_WORLD").ok().map(PathBuf::from);
-        if let Some(path) = kept.as_ref().filter(|p| p.exists()) {
-            return (None, Graph::open(path).unwrap());
-        }
-        let size = std::env::var("CLEW_BENCH_DEMO_SIZE").unwrap_or_else(|_| "medium".to_owned());
-        let (dir, folder) = match &kept {
-            Some(path) => (None, path.parent().unwrap().to_owned()),
-            None => {
-                let dir = tempfile::tempdir().unwrap();
-                let folder = dir.path().to_owned();
-                (Some(dir), folder)
+    &WORLD
+        .get_or_init(|| {
+            // A named snapshot is reused, or generated there first (and kept) when missing.
+            let kept = std::env::var("CLEW_BENCH_WORLD").ok().map(PathBuf::from);
+            if let Some(path) = kept.as_ref().filter(|p| p.exists()) {
+                return (None, Graph::open(path).unwrap());
             }
-        };
-        let started = std::time::Instant::now();
-        clew::demo::generate(size.parse().unwrap(), 7, &folder).unwrap();
-        let out = kept.unwrap_or_else(|| folder.join(clew::demo::SNAPSHOT_FILE));
-        clew::build::build(&folder.join(clew::demo::MAPPING_FILE), &out, &Default::default(), &Default::default())
-            .unwrap();
-        let graph = Graph::open(&out).unwrap();
-        eprintln!(
-            "{size} demo world: {} nodes, {} edges, generated and built in {:.1} s",
-            graph.n_nodes(),
-            graph.n_edges(),
-            started.elapsed().as_secs_f64()
-        );
-        (dir, graph)
-    })
-    .1
+            let size = std::env::var("CLEW_BENCH_DEMO_SIZE").unwrap_or_else(|_| "medium".to_owned());
+            let (dir, folder) = match &kept {
+                Some(path) => (None, path.parent().unwrap().to_owned()),
+                None => {
+                    let dir = tempfile::tempdir().unwrap();
+                    let folder = dir.path().to_owned();
+                    (Some(dir), folder)
+                }
+            };
+            let started = std::time::Instant::now();
+            clew::demo::generate(size.parse().unwrap(), 7, &folder).unwrap();
+            let out = kept.unwrap_or_else(|| folder.join(clew::demo::SNAPSHOT_FILE));
+            clew::build::build(&folder.join(clew::demo::MAPPING_FILE), &out, &Default::default(), &Default::default())
+                .unwrap();
+            let graph = Graph::open(&out).unwrap();
+            eprintln!(
+                "{size} demo world: {} nodes, {} edges, generated and built in {:.1} s",
+                graph.n_nodes(),
+                graph.n_edges(),
+                started.elapsed().as_secs_f64()
+            );
+            (dir, graph)
+        })
+        .1
 }
 
 /// A random neighbour (either direction), if the node has any.
@@ -133,7 +134,13 @@ fn shortest(c: &mut Criterion) {
     for (i, pairs) in [&near, &random].into_iter().enumerate() {
         found[i] = pairs.iter().filter(|(a, b)| !shortest_paths(g, &no_supernodes(*a, *b)).unwrap().is_empty()).count();
     }
-    eprintln!("pairs with a path (supernodes skipped): nearby {}/{}, random {}/{}", found[0], near.len(), found[1], random.len());
+    eprintln!(
+        "pairs with a path (supernodes skipped): nearby {}/{}, random {}/{}",
+        found[0],
+        near.len(),
+        found[1],
+        random.len()
+    );
 }
 
 /// Per-query latency percentiles (criterion reports the mean, which hides the tail), and how
@@ -204,7 +211,8 @@ fn cycles(c: &mut Criterion) {
     eprintln!("fund cycles (5 transfers, 7 days, 90 % kept): {}", fund_cycles(g, q).len());
     group.bench_function("fund_cycles_all_accounts", |b| b.iter(|| fund_cycles(g, black_box(q))));
     let sequential = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    group.bench_function("fund_cycles_all_accounts_one_thread", |b| b.iter(|| sequential.install(|| fund_cycles(g, q))));
+    group
+        .bench_function("fund_cycles_all_accounts_one_thread", |b| b.iter(|| sequential.install(|| fund_cycles(g, q))));
     eprintln!("ownership cycles: {}", circular_ownership(g).len());
     group.bench_function("circular_ownership", |b| b.iter(|| circular_ownership(g)));
     group.finish();

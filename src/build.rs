@@ -136,7 +136,12 @@ pub fn build(
         .map_err(report_err(path))?;
     }
     let resolution = staging.resolution.clone();
-    tracing::info!(nodes = staging.n_nodes(), edges = staging.edges.len(), seconds = started.elapsed().as_secs_f64(), "loaded; writing snapshot");
+    tracing::info!(
+        nodes = staging.n_nodes(),
+        edges = staging.edges.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "loaded; writing snapshot"
+    );
     let summary = write_snapshot(staging, out, started)?;
     tracing::info!(bytes = summary.bytes, seconds = started.elapsed().as_secs_f64(), path = %out.display(), "snapshot written");
     Ok(BuildOutcome {

@@ -175,7 +175,8 @@ fn the_cli_prints_cycles_as_json_lines() {
     };
     let out = clew(&["--ownership"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let first: serde_json::Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().next().unwrap()).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().next().unwrap()).unwrap();
     assert_eq!(first["cycle"], serde_json::json!(["company:D"]));
     let out = clew(&[]);
     assert!(!out.status.success(), "one of --ownership and --funds is required");

@@ -175,7 +175,10 @@ fn directed_queries_follow_edges_forward_only() {
     let mut q = query(&g, "person:P1", "account:A2");
     q.directed = true;
     let paths = shortest_paths(&g, &q).unwrap();
-    assert_eq!(render(&g, &paths[0]), "person:P1 -[claimed]-> claim:C1 -[paid_to]-> account:A1 -[transfer]-> account:A2");
+    assert_eq!(
+        render(&g, &paths[0]),
+        "person:P1 -[claimed]-> claim:C1 -[paid_to]-> account:A1 -[transfer]-> account:A2"
+    );
     // Of the two parallel transfers the path names the smallest edge: the first loaded.
     assert_eq!(g.edge_time(paths[0].edges[2]), Some(secs("2024-01-01T10:00:00Z")));
 }
@@ -243,7 +246,10 @@ fn hop_limits_are_exact() {
 fn unreachable_same_and_unknown_nodes() {
     let (_dir, g) = claims_world();
     assert_eq!(shortest_paths(&g, &query(&g, "person:P1", "person:P8")).unwrap(), vec![]);
-    assert_eq!(one(&g, &query(&g, "person:P8", "person:P9")).unwrap(), "person:P8 -[has_phone]-> phone:13800000000 <-[has_phone]- person:P9");
+    assert_eq!(
+        one(&g, &query(&g, "person:P8", "person:P9")).unwrap(),
+        "person:P8 -[has_phone]-> phone:13800000000 <-[has_phone]- person:P9"
+    );
     let p1 = node(&g, "person:P1");
     assert_eq!(shortest_paths(&g, &PathQuery::between(p1, p1)), Err(PathError::SameNode { node: p1 }));
     let far = NodeId(g.n_nodes() as u32);
@@ -342,8 +348,17 @@ const HOUR: i64 = 3600;
 fn time_respecting_paths_keep_time_order_and_window() {
     // a0 → a1 at 10 h and 25 h; a1 → a2 at 10 h (not after the first hop) and 20 h; a2 → a3 at 30 h.
     let t = |h: i64| 1_700_000_000 + h * HOUR;
-    let (_dir, g) =
-        transfers_world(5, &[(0, 1, 100, t(10)), (0, 1, 100, t(25)), (1, 2, 100, t(10)), (1, 2, 100, t(20)), (2, 3, 100, t(30)), (3, 3, 5, t(31))]);
+    let (_dir, g) = transfers_world(
+        5,
+        &[
+            (0, 1, 100, t(10)),
+            (0, 1, 100, t(25)),
+            (1, 2, 100, t(10)),
+            (1, 2, 100, t(20)),
+            (2, 3, 100, t(30)),
+            (3, 3, 5, t(31)),
+        ],
+    );
     let a = |i: usize| node(&g, &format!("account:a{i}"));
     let paths = time_respecting_paths(&g, a(0), Some(a(3)), 5, 20 * HOUR, 10);
     assert_eq!(paths.len(), 1);
@@ -357,7 +372,11 @@ fn time_respecting_paths_keep_time_order_and_window() {
         time_respecting_paths(&g, a(0), None, 5, 20 * HOUR, 10).iter().map(|p| names(&g, &p.nodes)).collect();
     assert_eq!(
         all,
-        vec!["account:a0 account:a1", "account:a0 account:a1 account:a2", "account:a0 account:a1 account:a2 account:a3"]
+        vec![
+            "account:a0 account:a1",
+            "account:a0 account:a1 account:a2",
+            "account:a0 account:a1 account:a2 account:a3"
+        ]
     );
     assert_eq!(time_respecting_paths(&g, a(0), None, 5, 20 * HOUR, 2).len(), 2, "cap");
     assert_eq!(time_respecting_paths(&g, a(4), None, 5, 20 * HOUR, 10), vec![], "an account with no transfers");
@@ -442,11 +461,12 @@ fn ownership_chains_multiply_shares_up_to_ultimate_owners() {
             ("company:T company:Y company:Z".to_owned(), Some(0.4), ChainEnd::UltimateOwner),
         ]
     );
-    let owners: Vec<(String, f64)> = effective_ownership(&chains)
-        .iter()
-        .map(|o| (name(&g, o.owner), (o.fraction * 1e6).round() / 1e6))
-        .collect();
-    assert_eq!(owners, vec![("company:Z".to_owned(), 0.4), ("person:P1".to_owned(), 0.3), ("person:P2".to_owned(), 0.3)]);
+    let owners: Vec<(String, f64)> =
+        effective_ownership(&chains).iter().map(|o| (name(&g, o.owner), (o.fraction * 1e6).round() / 1e6)).collect();
+    assert_eq!(
+        owners,
+        vec![("company:Z".to_owned(), 0.4), ("person:P1".to_owned(), 0.3), ("person:P2".to_owned(), 0.3)]
+    );
     let shallow = ownership_chains(&g, node(&g, "company:T"), 1);
     assert!(shallow.iter().all(|c| c.end == ChainEnd::DepthLimit && c.nodes.len() == 2), "{shallow:?}");
     assert!(effective_ownership(&shallow).is_empty(), "cut chains name no ultimate owner");
@@ -490,7 +510,17 @@ fn the_cli_prints_paths_with_directions_and_names_bad_parameters() {
             "person:P1 -[claimed]-> claim:C1 -[paid_to]-> account:A1 -[transfer]-> account:A2 <-[paid_to]- claim:C2 <-[claimed]- person:P2",
         ]
     );
-    let out = clew(&["--from", "person:P1", "--to", "person:P2", "--types", "claimed,paid_to,transfer", "--after", "2024-01-02", "--json"]);
+    let out = clew(&[
+        "--from",
+        "person:P1",
+        "--to",
+        "person:P2",
+        "--types",
+        "claimed,paid_to,transfer",
+        "--after",
+        "2024-01-02",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["hops"], 5);
@@ -500,7 +530,10 @@ fn the_cli_prints_paths_with_directions_and_names_bad_parameters() {
     for (args, expected) in [
         (vec!["--from", "robot:P1", "--to", "person:P2"], "--from: unknown entity type `robot`"),
         (vec!["--from", "person:P1", "--to", "person:NOBODY"], "--to: no person with key `NOBODY`"),
-        (vec!["--from", "person:P1", "--to", "person:P2", "--types", "claimed,knows"], "--types: unknown relation type `knows`"),
+        (
+            vec!["--from", "person:P1", "--to", "person:P2", "--types", "claimed,knows"],
+            "--types: unknown relation type `knows`",
+        ),
         (vec!["--from", "person:P1", "--to", "person:P2", "--after", "yesterday"], "--after: "),
     ] {
         let out = clew(&args);
@@ -516,9 +549,8 @@ fn the_cli_prints_paths_with_directions_and_names_bad_parameters() {
 /// A random world: node count and (from, to, hour) transfers. Half the transfers touch a0, a
 /// hub, so that searches meet one and must choose between scanning it and its neighbours.
 fn random_edges() -> impl Strategy<Value = (usize, Vec<(usize, usize, i64)>)> {
-    (2usize..9)
-        .prop_flat_map(|n| (Just(n), prop::collection::vec((0..n, 0..n, 0i64..48, 0u8..4), 0..24)))
-        .prop_map(|(n, raw)| {
+    (2usize..9).prop_flat_map(|n| (Just(n), prop::collection::vec((0..n, 0..n, 0i64..48, 0u8..4), 0..24))).prop_map(
+        |(n, raw)| {
             let edges = raw
                 .into_iter()
                 .map(|(a, b, hour, hub)| match hub {
@@ -528,7 +560,8 @@ fn random_edges() -> impl Strategy<Value = (usize, Vec<(usize, usize, i64)>)> {
                 })
                 .collect();
             (n, edges)
-        })
+        },
+    )
 }
 
 /// Few accounts, many transfers close in time: parallel transfers whose choice matters.

@@ -106,7 +106,8 @@ fn what_is_built_is_what_is_read() {
     // Three spellings of one resident ID (lower-case x, 15-digit legacy) are one person.
     let zhang = node(&g, "person", "11010519491231002X");
     assert_eq!(g.node_prop_by_name(zhang, "name"), Value::Str("张三"));
-    let rows: Vec<(String, u32)> = g.provenance(zhang).map(|(f, l)| (f.rsplit('/').next().unwrap().to_owned(), l)).collect();
+    let rows: Vec<(String, u32)> =
+        g.provenance(zhang).map(|(f, l)| (f.rsplit('/').next().unwrap().to_owned(), l)).collect();
     assert_eq!(rows, vec![("claims.csv".into(), 2), ("claims.csv".into(), 3), ("claims.csv".into(), 4)]);
     let claims: Vec<String> = g.out_edges(zhang).map(|a| g.key(a.other).to_owned()).collect();
     assert_eq!(claims, ["C001", "C002", "C003"]);
@@ -121,7 +122,9 @@ fn what_is_built_is_what_is_read() {
     assert!(g.key_is_invalid(node(&g, "person", "123")));
     assert!(!g.key_is_invalid(zhang));
     // Optional staff: C002 has none.
-    let handled = |c: &str| g.out_edges(node(&g, "claim", c)).filter(|a| g.schema().relation(a.relation).name == "handled_by").count();
+    let handled = |c: &str| {
+        g.out_edges(node(&g, "claim", c)).filter(|a| g.schema().relation(a.relation).name == "handled_by").count()
+    };
     assert_eq!((handled("C001"), handled("C002")), (1, 0));
     // Many transfers per pair are kept, with amounts and times; in-edges mirror out-edges.
     let a1 = node(&g, "account", "A1");
@@ -178,7 +181,10 @@ fn truncation_at_any_length_is_refused() {
         std::fs::write(&damaged, &bytes[..len]).unwrap();
         let err = expect_refused(&damaged, &format!("truncated to {len}"));
         assert!(
-            matches!(err, SnapshotError::Truncated { .. } | SnapshotError::NotASnapshot { .. } | SnapshotError::Corrupt { .. }),
+            matches!(
+                err,
+                SnapshotError::Truncated { .. } | SnapshotError::NotASnapshot { .. } | SnapshotError::Corrupt { .. }
+            ),
             "truncated to {len}: {err}"
         );
     }
@@ -192,7 +198,8 @@ fn any_flipped_byte_is_refused() {
     let damaged = dir.path().join("flip.clew");
     // Every byte of a small file: only the zero padding that aligns sections may change unnoticed.
     let g = Graph::open(&path).unwrap();
-    let in_section = |at: usize| g.sections().iter().any(|s| (s.offset as usize..(s.offset + s.len) as usize).contains(&at));
+    let in_section =
+        |at: usize| g.sections().iter().any(|s| (s.offset as usize..(s.offset + s.len) as usize).contains(&at));
     let sections_end = g.sections().iter().map(|s| s.offset + s.len).max().unwrap() as usize;
     let mut checked = 0;
     for at in 0..bytes.len() {

@@ -37,7 +37,10 @@ fn every_rust_file_says_what_it_is_for() {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         if !first.starts_with("//!") {
-            problems.push(format!("{}:1: the file must open with a `//!` line saying what it is for (STYLE.md §2)", file.display()));
+            problems.push(format!(
+                "{}:1: the file must open with a `//!` line saying what it is for (STYLE.md §2)",
+                file.display()
+            ));
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
@@ -53,7 +56,12 @@ fn no_test_is_switched_off() {
         for (i, line) in text.lines().enumerate() {
             let line = line.trim_start();
             if line.starts_with(&ignore) || line.starts_with(&should_panic) {
-                problems.push(format!("{}:{}: assert the Err instead of `{}` (STYLE.md §5)", file.display(), i + 1, line));
+                problems.push(format!(
+                    "{}:{}: assert the Err instead of `{}` (STYLE.md §5)",
+                    file.display(),
+                    i + 1,
+                    line
+                ));
             }
         }
     }

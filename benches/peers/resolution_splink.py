@@ -11,6 +11,7 @@ truth.json: pairwise precision and recall over the person records, and time.
     cargo run --release -- demo --size medium --seed 7 --no-serve --out /tmp/demo-m
     python3 benches/peers/resolution_splink.py /tmp/demo-m            # runs the clew bench first
     python3 benches/peers/resolution_splink.py /tmp/demo-m --reuse    # reuse an earlier export
+    python3 benches/peers/resolution_splink.py /tmp/demo-m --stress 2000   # and a harder variant
 
 Truth: a hardship-grant application without an ID whose `same_as` names a member is that
 member; every other record is its own person (name variants already share one ID, namesakes
@@ -138,25 +139,124 @@ def splink_clusters(export_csv, threshold, extra_thresholds=()):
     return to_clusters(rows), seconds, others
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("demo", help="a demo world folder (CSV files, mapping.toml, truth.json)")
-    parser.add_argument("--out", help="where the export goes (default DEMO/er)")
-    parser.add_argument("--builds", type=int, default=3, help="clew builds per variant for the overhead figure")
-    parser.add_argument("--reuse", action="store_true", help="reuse an earlier export and clew summary")
-    parser.add_argument("--threshold", type=float, default=0.95, help="Splink clustering match probability")
-    args = parser.parse_args()
-    out = args.out or os.path.join(args.demo, "er")
-    if args.reuse and os.path.exists(os.path.join(out, "clew_summary.json")):
+# Traditional forms of common name characters, for the stress variant's name variants.
+TRADITIONAL = dict(zip("张刘陈杨黄赵吴孙马罗郑谢许韩冯邓蒋叶苏吕卢钟谭陆贾韦邹龙贺顾龚万钱严伟强军丽红艳兰杰涛鹏辉刚东国庆宝贵聪莲静颖洁莹飞鸣胜兴荣铭锋",
+                       "張劉陳楊黃趙吳孫馬羅鄭謝許韓馮鄧蔣葉蘇呂盧鍾譚陸賈韋鄒龍賀顧龔萬錢嚴偉強軍麗紅艷蘭傑濤鵬輝剛東國慶寶貴聰蓮靜穎潔瑩飛鳴勝興榮銘鋒"))
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞建国文"
+
+
+def make_stress(demo, export_csv, n, seed):
+    """A harder variant of a demo world: `n` paper records of known members typed with slips
+    (traditional characters, a mistyped character or birth-date digit, phone or address left
+    out) and `n` look-alikes (a relative at the same phone and address with another name and
+    birth date; a namesake born years apart), as an extra source. Returns the new folder."""
+    import random
+
+    rng = random.Random(seed)
+    stress = os.path.abspath(demo).rstrip("/") + f"-stress{n}"
+    os.makedirs(stress, exist_ok=True)
+    for name in os.listdir(demo):
+        if name.endswith(".csv") and not os.path.exists(os.path.join(stress, name)):
+            os.symlink(os.path.abspath(os.path.join(demo, name)), os.path.join(stress, name))
+    with open(export_csv, newline="") as f:
+        members = [r for r in csv.DictReader(f) if r["valid_id"] == "true" and r["name"] and r["birth_date"]]
+    rows, truth = [], []
+
+    def slip_date(d):
+        y, m, day = d.split("-")
+        day2 = f"{int(day[0])}{(int(day[1]) + rng.choice([1, 2, 3])) % 10}"
+        return f"{y}-{m}-{day2}" if 1 <= int(day2) <= 28 else d
+
+    for i in range(n):
+        p = rng.choice(members)
+        name = p["name"]
+        roll = rng.random()
+        if roll < 0.4:
+            name = "".join(TRADITIONAL.get(c, c) for c in name)
+        elif roll < 0.5 and len(name) >= 3:
+            k = rng.randrange(1, len(name))
+            name = name[:k] + rng.choice(GIVEN) + name[k + 1:]
+        birth = p["birth_date"]
+        roll = rng.random()
+        if roll < 0.1:
+            birth = slip_date(birth)
+        elif roll < 0.15:
+            birth = ""
+        phone = p["phone"].split("|")[0] if rng.random() < 0.6 else ""
+        address = p["address"].split("|")[0] if rng.random() < 0.5 else ""
+        key = f"ST{i:06d}"
+        rows.append([key, name, p["gender"] if rng.random() < 0.9 else "", birth, phone, address])
+        truth.append({"record": key, "same_as": p["key"], "name": name, "birth_date": birth, "phone": phone})
+    for i in range(n):
+        p = rng.choice(members)
+        key = f"LA{i:06d}"
+        y = int(p["birth_date"][:4]) + rng.choice([-30, -28, -25, 25, 28, 30, -6, 6])
+        other_birth = f"{y}{p['birth_date'][4:]}"
+        if i % 2 == 0:  # a relative: same phone and address, another given name and birth date
+            name = p["name"][0] + "".join(rng.choice(GIVEN) for _ in range(len(p["name"]) - 1))
+            rows.append([key, name, rng.choice(["男", "女"]), other_birth, p["phone"].split("|")[0], p["address"].split("|")[0]])
+        else:  # a namesake born years apart, elsewhere
+            rows.append([key, p["name"], p["gender"], other_birth, "", ""])
+        truth.append({"record": key, "same_as": None, "name": rows[-1][1], "birth_date": other_birth, "phone": rows[-1][4]})
+    with open(os.path.join(stress, "stress.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["record_no", "name", "gender", "birth_date", "phone", "address"])
+        w.writerows(rows)
+    with open(os.path.join(demo, "mapping.toml")) as f:
+        mapping = f.read()
+    mapping += """
+# Stress records: paper forms of known members typed with slips, and look-alikes.
+[[source]]
+name = "stress"
+path = "stress.csv"
+format = "csv"
+
+  [[source.entity]]
+  type = "person"
+  key = "record_no"
+  properties = { name = { column = "name", normalise = ["name"] }, gender = "gender", birth_date = "birth_date" }
+
+  [[source.entity]]
+  type = "phone"
+  key = { column = "phone", normalise = ["phone"] }
+  optional = true
+
+  [[source.entity]]
+  type = "address"
+  key = { column = "address", normalise = ["collapse_spaces"] }
+  optional = true
+
+  [[source.relation]]
+  type = "has_phone"
+  from = "person"
+  to = "phone"
+
+  [[source.relation]]
+  type = "lives_at"
+  from = "person"
+  to = "address"
+"""
+    with open(os.path.join(stress, "mapping.toml"), "w") as f:
+        f.write(mapping)
+    with open(os.path.join(demo, "truth.json")) as f:
+        base = json.load(f)
+    base["entity_resolution"]["missing_id_records"] += truth
+    with open(os.path.join(stress, "truth.json"), "w") as f:
+        json.dump(base, f, ensure_ascii=False)
+    return stress
+
+
+def evaluate(demo, out, builds, reuse, threshold):
+    if reuse and os.path.exists(os.path.join(out, "clew_summary.json")):
         with open(os.path.join(out, "clew_summary.json")) as f:
             clew = json.load(f)
     else:
-        clew = run_clew_bench(args.demo, out, args.builds)
+        clew = run_clew_bench(demo, out, builds)
 
     export_csv = os.path.join(out, "persons.csv")
     with open(export_csv, newline="") as f:
         keys = [row["key"] for row in csv.DictReader(f)]
-    with open(os.path.join(args.demo, "truth.json")) as f:
+    with open(os.path.join(demo, "truth.json")) as f:
         truth = json.load(f)
     entity = {k: k for k in keys}
     for record in truth["entity_resolution"]["missing_id_records"]:
@@ -173,7 +273,7 @@ def main():
             clew_clusters.setdefault(row["cluster"], []).append(row["key"])
     clew_scores = scores(pairs_of(clew_clusters), truth_pairs)
 
-    splink, splink_seconds, stricter = splink_clusters(export_csv, args.threshold, (0.99, 0.999))
+    splink, splink_seconds, stricter = splink_clusters(export_csv, threshold, (0.99, 0.999))
     splink_scores = scores(pairs_of(splink), truth_pairs)
     with open(os.path.join(out, "splink_clusters.csv"), "w", newline="") as f:
         w = csv.writer(f)
@@ -183,21 +283,43 @@ def main():
                 for k in members:
                     w.writerow([k, cid])
 
-    print(f"person records: {len(keys)}, true duplicate pairs: {len(truth_pairs)}")
+    print(f"{demo}: person records {len(keys)}, true duplicate pairs {len(truth_pairs)}")
     print(f"{'':12} {'precision':>10} {'recall':>8} {'TP':>5} {'pairs':>6} {'seconds':>9}")
     for name, (p, r, tp, n_pred, _), secs in [
         ("clew", clew_scores, clew["resolve_seconds"]),
-        (f"splink@{args.threshold}", splink_scores, splink_seconds),
+        (f"splink@{threshold}", splink_scores, splink_seconds),
     ]:
         print(f"{name:12} {p:10.4f} {r:8.4f} {tp:5d} {n_pred:6d} {secs:9.3f}")
     for t, clusters in stricter.items():
         p, r, tp, n_pred, _ = scores(pairs_of(clusters), truth_pairs)
         print(f"{'splink@' + str(t):12} {p:10.4f} {r:8.4f} {tp:5d} {n_pred:6d}   (same predictions, re-clustered)")
     plain, resolving = clew["build_seconds_without_resolution"], clew["build_seconds_with_resolution"]
-    print(
-        f"clew build: {plain:.2f} s without resolution, {resolving:.2f} s with "
-        f"({100 * clew['build_overhead']:+.1f}%; the resolution stage itself {clew['resolve_seconds']:.3f} s)"
+    if plain > 0:
+        print(
+            f"clew build: {plain:.2f} s without resolution, {resolving:.2f} s with "
+            f"({100 * clew['build_overhead']:+.1f}%; the resolution stage itself {clew['resolve_seconds']:.3f} s)"
+        )
+    return export_csv
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("demo", help="a demo world folder (CSV files, mapping.toml, truth.json)")
+    parser.add_argument("--out", help="where the export goes (default DEMO/er)")
+    parser.add_argument("--builds", type=int, default=3, help="clew builds per variant for the overhead figure")
+    parser.add_argument("--reuse", action="store_true", help="reuse an earlier export and clew summary")
+    parser.add_argument("--threshold", type=float, default=0.95, help="Splink clustering match probability")
+    parser.add_argument(
+        "--stress", type=int, default=0, metavar="N",
+        help="also evaluate a harder variant: N paper records of members typed with slips and N look-alikes",
     )
+    args = parser.parse_args()
+    out = args.out or os.path.join(args.demo, "er")
+    export_csv = evaluate(args.demo, out, args.builds, args.reuse, args.threshold)
+    if args.stress:
+        stress = make_stress(args.demo, export_csv, args.stress, seed=7)
+        print()
+        evaluate(stress, os.path.join(stress, "er"), 0, args.reuse, args.threshold)
 
 
 if __name__ == "__main__":

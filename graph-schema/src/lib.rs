@@ -12,7 +12,8 @@ pub mod resolution;
 pub mod schema;
 
 pub use mapping::{
-    ColumnSource, ColumnSpec, Encoding, EntitySpec, Format, Mapping, MappingError, Normaliser, RelationSpec, RowFilter, Source,
+    ColumnSource, ColumnSpec, Encoding, EntitySpec, Format, Mapping, MappingError, Normaliser, RelationSpec, RowFilter,
+    Source,
 };
 pub use resolution::{
     CommonIdentifiers, Compare, Evidence, EvidenceSource, ForcedGroup, StrongKey, TypeResolution, Weight, Weights,

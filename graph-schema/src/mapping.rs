@@ -458,7 +458,12 @@ impl Mapping {
                             ))
                         }
                     };
-                    Some(RowFilter { column: f.column.clone(), values, negate, line: line_of(text, spanned.span().start) })
+                    Some(RowFilter {
+                        column: f.column.clone(),
+                        values,
+                        negate,
+                        line: line_of(text, spanned.span().start),
+                    })
                 }
             };
             sources.push(Source {
@@ -698,14 +703,21 @@ format = "csv"
 
     #[test]
     fn a_source_can_take_only_some_rows() {
-        let filtered = CLAIMS.replace("format = \"csv\"", "format = \"csv\"\nwhere = { column = \"kind\", in = [\"inpatient\", \"day\"] }");
+        let filtered = CLAIMS.replace(
+            "format = \"csv\"",
+            "format = \"csv\"\nwhere = { column = \"kind\", in = [\"inpatient\", \"day\"] }",
+        );
         let m = parse(&filtered).unwrap();
         let filter = m.sources[0].filter.as_ref().unwrap();
         assert!(filter.accepts(" day ") && !filter.accepts("outpatient"));
         assert!(m.sources[0].required_columns().contains(&("kind", 7)));
-        let negated = CLAIMS.replace("format = \"csv\"", "format = \"csv\"\nwhere = { column = \"kind\", not_in = [\"void\"] }");
+        let negated =
+            CLAIMS.replace("format = \"csv\"", "format = \"csv\"\nwhere = { column = \"kind\", not_in = [\"void\"] }");
         assert!(parse(&negated).unwrap().sources[0].filter.as_ref().unwrap().accepts("day"));
-        let both = CLAIMS.replace("format = \"csv\"", "format = \"csv\"\nwhere = { column = \"kind\", equals = \"a\", in = [\"b\"] }");
+        let both = CLAIMS.replace(
+            "format = \"csv\"",
+            "format = \"csv\"\nwhere = { column = \"kind\", equals = \"a\", in = [\"b\"] }",
+        );
         let err = parse(&both).unwrap_err();
         assert_eq!(err.line, 7, "{err}");
     }

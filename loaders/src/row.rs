@@ -223,8 +223,11 @@ pub(crate) fn process(plan: &Plan<'_>, file: &str, item: &Item) -> RowOut {
                 reason: format!("empty key for `{}`", entity.alias),
             });
         }
-        let normalised =
-            if key_spec.spec.normalise.is_empty() { Ok(cleaned.to_string()) } else { apply_normalisers(key_spec.spec, &cleaned) };
+        let normalised = if key_spec.spec.normalise.is_empty() {
+            Ok(cleaned.to_string())
+        } else {
+            apply_normalisers(key_spec.spec, &cleaned)
+        };
         let (key, key_invalid) = match normalised {
             Ok(k) if !k.is_empty() => (k, false),
             Ok(_) => (cleaned.to_string(), true),

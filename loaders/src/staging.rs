@@ -282,7 +282,9 @@ impl Staging {
             return Ok((local, false));
         }
         let local = u32::try_from(table.keys.len()).ok().filter(|&l| l < u32::MAX - 1).ok_or_else(|| {
-            crate::LoadError::TooLarge { what: format!("entity type {}", self.schema.entities[entity_type as usize].name) }
+            crate::LoadError::TooLarge {
+                what: format!("entity type {}", self.schema.entities[entity_type as usize].name),
+            }
         })?;
         table.keys.push(strings.push(key));
         table.by_key.insert_unique(hash as u64, (hash, local), |&(h, _)| h as u64);

@@ -91,7 +91,7 @@ pub fn run_build(
             outcome.merges_path.display(),
             t.review_pairs,
             outcome.review_path.display(),
-            if t.capped_blocks.is_empty() { String::new() } else { format!(", {} blocks too large to compare", t.capped_blocks.len()) }
+            if t.capped_block_count == 0 { String::new() } else { format!(", {} blocks too large to compare", t.capped_block_count) }
         );
     }
     Ok(outcome)

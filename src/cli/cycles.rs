@@ -64,9 +64,7 @@ pub fn run(args: CyclesArgs) -> anyhow::Result<()> {
             .edges
             .iter()
             .zip(&cycle.amounts)
-            .map(|(&e, amount)| {
-                json!({ "time": g.edge_time(e).map(format_secs), "amount": amount.map(format_cents) })
-            })
+            .map(|(&e, amount)| json!({ "time": g.edge_time(e).map(format_secs), "amount": amount.map(format_cents) }))
             .collect();
         let accounts: Vec<String> = cycle.accounts.iter().map(|&n| node_name(g, n)).collect();
         let line = json!({

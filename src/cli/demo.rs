@@ -53,8 +53,26 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     if args.no_serve {
         return Ok(());
     }
+    // The viewer opens on flagged clusters and alerts, so analyse before serving.
+    analyze(&snapshot, &args.out.join("analysis"), args.quiet)?;
     // SERVE STEP: the one place `clew demo` hands the snapshot to the server.
     serve(&snapshot, args.addr)
+}
+
+/// Runs the detection stage exactly as `clew analyze SNAPSHOT --out DIR` would.
+fn analyze(snapshot: &Path, out: &Path, quiet: bool) -> anyhow::Result<()> {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct AnalyzeCommand {
+        #[command(flatten)]
+        args: super::analyze::AnalyzeArgs,
+    }
+    let mut argv = vec!["analyze".as_ref(), snapshot.as_os_str(), "--out".as_ref(), out.as_os_str()];
+    if quiet {
+        argv.push("--quiet".as_ref());
+    }
+    let command = AnalyzeCommand::try_parse_from(argv).context("preparing the analysis")?;
+    super::analyze::run(command.args)
 }
 
 /// Serves the demo snapshot exactly as `clew serve SNAPSHOT --no-auth --addr ADDR` would.

@@ -58,9 +58,9 @@ pub fn run(args: PathArgs) -> anyhow::Result<()> {
         None
     } else {
         let ids = args.types.iter().map(|name| {
-            schema.relation_id(name).with_context(|| {
-                format!("--types: unknown relation type `{name}`; known: {}", schema.relation_names())
-            })
+            schema
+                .relation_id(name)
+                .with_context(|| format!("--types: unknown relation type `{name}`; known: {}", schema.relation_names()))
         });
         Some(ids.collect::<anyhow::Result<Vec<_>>>()?)
     };

@@ -6,14 +6,16 @@
 //! transfers, always taking the earliest next transfer to each account (that leaves every later
 //! one available), and closes the cycle with the earliest transfer back that returns enough of
 //! the first amount. Because times strictly increase, a cycle is found only from its true origin,
-//! never from a rotation. Only transfers inside the window are ever looked at, and the last
-//! account before the return must be one that sends to the origin at all.
+//! never from a rotation. A [`Timeline`] of every account's transfers sorted by time, built once
+//! per scan, lets each step read only the transfers inside its window.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::{EdgeId, Graph, NodeId};
 use crate::paths::transfer::{by_receiver, Hop, Transfers};
+
+use super::timeline::Timeline;
 
 /// The longest cycle searched, whatever `max_len` asks.
 pub const MAX_FUND_CYCLE_LEN: usize = 10;
@@ -69,6 +71,7 @@ pub fn fund_cycles(g: &Graph, q: FundCycleQuery) -> Vec<FundCycle> {
         return Vec::new();
     }
     let origins = g.type_range(account);
+    let timeline = Timeline::build(&transfers);
     let query = FundCycleQuery { max_len, ..q };
     // Origins go in ordered chunks so the search can stop once the cap is met, while the output
     // stays what a sequential run gives.
@@ -79,7 +82,7 @@ pub fn fund_cycles(g: &Graph, q: FundCycleQuery) -> Vec<FundCycle> {
         let chunk_end = chunk_start.saturating_add(CHUNK).min(origins.end);
         let found: Vec<Vec<FundCycle>> = (chunk_start..chunk_end)
             .into_par_iter()
-            .map(|origin| from_origin(&transfers, NodeId(origin), &query))
+            .map(|origin| from_origin(&transfers, &timeline, NodeId(origin), &query))
             .collect();
         out.extend(found.into_iter().flatten());
         chunk_start = chunk_end;
@@ -89,32 +92,24 @@ pub fn fund_cycles(g: &Graph, q: FundCycleQuery) -> Vec<FundCycle> {
 }
 
 /// The cycles starting at `origin`, at most `q.cap`.
-fn from_origin(transfers: &Transfers<'_>, origin: NodeId, q: &FundCycleQuery) -> Vec<FundCycle> {
+fn from_origin(transfers: &Transfers<'_>, timeline: &Timeline, origin: NodeId, q: &FundCycleQuery) -> Vec<FundCycle> {
     let mut out = Vec::new();
-    let mut senders: Vec<NodeId> = transfers.senders(origin).filter(|&s| s != origin).collect();
-    if senders.is_empty() {
+    if !timeline.receives(origin) {
         return out;
     }
-    senders.sort_unstable();
-    senders.dedup();
-    let mut firsts = Vec::new();
-    transfers.out_hops(origin, &mut firsts);
-    firsts.sort_unstable_by_key(|h| (h.time, h.edge));
     let mut search = Search {
         transfers,
+        timeline,
         origin,
         q,
-        senders: &senders,
         accounts: Vec::new(),
         edges: Vec::new(),
         buffers: Vec::new(),
         out: &mut out,
     };
-    for first in firsts {
+    // The timeline holds them by (time, edge id): the order cycles are reported in.
+    for &first in timeline.all(origin) {
         let Some(amount) = transfers.amount(first.edge).filter(|&a| a > 0) else { continue };
-        if !search.can_return(first.to, 1) {
-            continue;
-        }
         search.accounts.clear();
         search.accounts.extend([origin, first.to]);
         search.edges.clear();
@@ -131,10 +126,9 @@ fn from_origin(transfers: &Transfers<'_>, origin: NodeId, q: &FundCycleQuery) ->
 /// The depth-first search from one first transfer.
 struct Search<'a, 'g> {
     transfers: &'a Transfers<'g>,
+    timeline: &'a Timeline,
     origin: NodeId,
     q: &'a FundCycleQuery,
-    /// Accounts that send to the origin, sorted: the only ones a cycle can return from.
-    senders: &'a [NodeId],
     accounts: Vec<NodeId>,
     edges: Vec<EdgeId>,
     /// One hop list per depth, reused across searches.
@@ -143,18 +137,15 @@ struct Search<'a, 'g> {
 }
 
 impl Search<'_, '_> {
-    /// Whether `node`, reached after `hops` transfers, may still be on a cycle: with one
-    /// transfer left it must send to the origin.
-    fn can_return(&self, node: NodeId, hops: usize) -> bool {
-        hops + 1 < self.q.max_len || self.senders.binary_search(&node).is_ok()
-    }
-
     /// Follows transfers out of the last account, which was reached at `arrival`.
     fn extend(&mut self, first_time: i64, first_amount: i64, arrival: i64, until: i64) {
         let Some(&here) = self.accounts.last() else { return };
         let depth = self.edges.len();
         let mut hops = self.buffers.pop().unwrap_or_default();
-        self.transfers.out_hops_between(here, arrival, until, &mut hops);
+        hops.clear();
+        hops.extend_from_slice(self.timeline.between(here, arrival, until));
+        // By receiver, then time: each receiver's run starts with its earliest transfer.
+        hops.sort_unstable();
         for run in by_receiver(&hops) {
             if self.out.len() >= self.q.cap {
                 break;
@@ -162,8 +153,7 @@ impl Search<'_, '_> {
             let next = run[0].to;
             if next == self.origin {
                 self.close(run, first_time, first_amount);
-            } else if depth + 1 < self.q.max_len && !self.accounts.contains(&next) && self.can_return(next, depth + 1) {
-                // The run holds only transfers inside the window, earliest first.
+            } else if depth + 1 < self.q.max_len && !self.accounts.contains(&next) {
                 let hop = run[0];
                 self.accounts.push(next);
                 self.edges.push(hop.edge);

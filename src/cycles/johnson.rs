@@ -17,11 +17,16 @@ pub(crate) fn elementary_cycles(csr: &Csr, cap: usize, out: &mut Vec<Vec<u32>>) 
             return;
         }
         let mut component = Vec::new();
-        tarjan(csr, [start], |v| v >= start, |c| {
-            if c.contains(&start) {
-                component = c.to_vec();
-            }
-        });
+        tarjan(
+            csr,
+            [start],
+            |v| v >= start,
+            |c| {
+                if c.contains(&start) {
+                    component = c.to_vec();
+                }
+            },
+        );
         if component.len() == 1 && !csr.neighbours(start).contains(&start) {
             continue;
         }

@@ -9,6 +9,7 @@ mod funds;
 mod johnson;
 mod ownership;
 mod scc;
+mod timeline;
 
 pub use funds::{fund_cycles, FundCycle, FundCycleQuery, MAX_FUND_CYCLE_LEN};
 pub use ownership::{circular_ownership, MAX_OWNERSHIP_CYCLES};

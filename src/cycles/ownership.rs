@@ -21,14 +21,19 @@ pub fn circular_ownership(g: &Graph) -> Vec<Vec<NodeId>> {
     let holdings = Csr::of_graph(g, Some(&[relation]));
     let roots = (0..holdings.len() as u32).filter(|&v| !holdings.neighbours(v).is_empty());
     let mut components = Vec::new();
-    tarjan(&holdings, roots, |_| true, |component| {
-        let looped = component.len() == 1 && holdings.neighbours(component[0]).contains(&component[0]);
-        if component.len() > 1 || looped {
-            let mut nodes = component.to_vec();
-            nodes.sort_unstable();
-            components.push(nodes);
-        }
-    });
+    tarjan(
+        &holdings,
+        roots,
+        |_| true,
+        |component| {
+            let looped = component.len() == 1 && holdings.neighbours(component[0]).contains(&component[0]);
+            if component.len() > 1 || looped {
+                let mut nodes = component.to_vec();
+                nodes.sort_unstable();
+                components.push(nodes);
+            }
+        },
+    );
     components.sort_unstable_by_key(|c| c[0]);
     let mut cycles = Vec::new();
     for component in &components {
@@ -46,7 +51,9 @@ pub fn circular_ownership(g: &Graph) -> Vec<Vec<NodeId>> {
         }
         let mut found = Vec::new();
         elementary_cycles(&Csr { offsets, targets }, MAX_OWNERSHIP_CYCLES - cycles.len(), &mut found);
-        cycles.extend(found.into_iter().map(|c| c.into_iter().map(|i| NodeId(component[i as usize])).collect::<Vec<_>>()));
+        cycles.extend(
+            found.into_iter().map(|c| c.into_iter().map(|i| NodeId(component[i as usize])).collect::<Vec<_>>()),
+        );
     }
     cycles.sort_unstable_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
     cycles

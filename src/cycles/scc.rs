@@ -24,7 +24,9 @@ impl Csr {
             let start = targets.len();
             // Out-edges are sorted by target, so repeats are adjacent.
             for adjacent in g.out_edges(NodeId(node)) {
-                if relations.is_none_or(|r| r.contains(&adjacent.relation)) && targets[start..].last() != Some(&adjacent.other.0) {
+                if relations.is_none_or(|r| r.contains(&adjacent.relation))
+                    && targets[start..].last() != Some(&adjacent.other.0)
+                {
                     targets.push(adjacent.other.0);
                 }
             }
@@ -114,11 +116,16 @@ pub(crate) fn tarjan(
 pub fn strongly_connected_components(g: &Graph, relations: Option<&[RelationTypeId]>) -> Vec<Vec<NodeId>> {
     let csr = Csr::of_graph(g, relations);
     let mut components = Vec::new();
-    tarjan(&csr, 0..csr.len() as u32, |_| true, |component| {
-        let mut nodes: Vec<NodeId> = component.iter().map(|&v| NodeId(v)).collect();
-        nodes.sort_unstable();
-        components.push(nodes);
-    });
+    tarjan(
+        &csr,
+        0..csr.len() as u32,
+        |_| true,
+        |component| {
+            let mut nodes: Vec<NodeId> = component.iter().map(|&v| NodeId(v)).collect();
+            nodes.sort_unstable();
+            components.push(nodes);
+        },
+    );
     components.sort_unstable_by_key(|c| c[0]);
     components
 }
@@ -145,11 +152,16 @@ mod tests {
 
     fn components(c: &Csr) -> Vec<Vec<u32>> {
         let mut out = Vec::new();
-        tarjan(c, 0..c.len() as u32, |_| true, |comp| {
-            let mut comp = comp.to_vec();
-            comp.sort_unstable();
-            out.push(comp);
-        });
+        tarjan(
+            c,
+            0..c.len() as u32,
+            |_| true,
+            |comp| {
+                let mut comp = comp.to_vec();
+                comp.sort_unstable();
+                out.push(comp);
+            },
+        );
         out.sort();
         out
     }

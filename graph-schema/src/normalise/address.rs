@@ -406,7 +406,7 @@ fn is_street_char(c: char) -> bool {
 
 /// The first `limit` characters of `rest` up to and including the first character for which
 /// `is_suffix` holds, if the part before it is 1–`limit` characters with no street character.
-fn token_until<'a>(rest: &'a str, limit: usize, is_suffix: impl Fn(char) -> bool) -> Option<&'a str> {
+fn token_until(rest: &str, limit: usize, is_suffix: impl Fn(char) -> bool) -> Option<&str> {
     for (n, (i, c)) in rest.char_indices().enumerate() {
         if n > limit {
             return None;

@@ -95,7 +95,9 @@ pub struct TypeReport {
     pub review_pairs: u64,
     /// Pairs at or above the merge threshold that a hard constraint kept apart.
     pub refused_pairs: u64,
-    /// Blocks skipped for their size: what they were keyed by and how many records they held.
+    /// Blocks skipped for their size.
+    pub capped_block_count: u64,
+    /// The first hundred of them: what they were keyed by and how many records they held.
     pub capped_blocks: Vec<String>,
     /// Forced merges applied.
     pub forced_merges: u64,
@@ -170,8 +172,9 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
         }
         let candidates = blocking::candidates(&records, cfg, mapping.common_identifiers.min_degree);
         report.candidate_pairs = candidates.pairs.len() as u64;
+        report.capped_block_count = candidates.capped.len() as u64;
         report.capped_blocks =
-            candidates.capped.iter().map(|c| format!("{} ({} records)", c.description, c.records)).collect();
+            candidates.capped.iter().take(100).map(|c| format!("{} ({} records)", c.description, c.records)).collect();
         let mut involved: Vec<u32> = candidates.pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
         involved.extend(forced_merges.iter().flat_map(|(g, _)| g.iter().copied()));
         involved.extend(same_id.iter().flat_map(|&(a, b)| [a, b]));

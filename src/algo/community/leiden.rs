@@ -21,7 +21,7 @@ use super::modularity::modularity_of;
 use super::moving::{move_vertices, Partition};
 use super::refine::refine;
 use super::rng::{permutation, SplitMix};
-use super::{check_input, level_bytes, relabel_by_size, CommunityError, CommunityStats, Communities, Phase, Progress};
+use super::{check_input, level_bytes, relabel_by_size, Communities, CommunityError, CommunityStats, Phase, Progress};
 use crate::algo::AdjGraph;
 
 /// Random stream of Leiden's visiting orders and refinement choices.
@@ -112,7 +112,11 @@ pub fn leiden_with_progress(
         }
     }
 
+    let t0 = std::time::Instant::now();
     let (mut membership, split) = split_disconnected(&input, membership);
+    if std::env::var_os("CLEW_TRACE").is_some() {
+        eprintln!("TRACE split {:.3}s", t0.elapsed().as_secs_f64());
+    }
     stats.split_communities = split;
     let n_communities = relabel_by_size(&mut membership);
     for level in levels.iter_mut() {
@@ -175,14 +179,33 @@ fn run_level<G: LevelGraph>(
     let n_groups = renumber_dense(&mut assignment);
     let next = (!done).then(|| {
         report(Phase::Refining, outcome.visits);
+        let t0 = std::time::Instant::now();
+        let c0 = super::moving::trace_cpu_seconds();
         let (mut refined, mut n_refined) =
             refine(graph, strengths, &assignment, n_groups, &order, context.resolution, refine_seed);
+        if std::env::var_os("CLEW_TRACE").is_some() {
+            eprintln!(
+                "TRACE refine n={n_vertices} groups={n_groups} refined={n_refined} {:.3}s cpu {:.2}",
+                t0.elapsed().as_secs_f64(),
+                super::moving::trace_cpu_seconds() - c0
+            );
+        }
         if n_refined == n_vertices {
             refined.clone_from(&assignment);
             n_refined = n_groups;
         }
         report(Phase::Aggregating, outcome.visits);
+        let t0 = std::time::Instant::now();
+        let c0 = super::moving::trace_cpu_seconds();
         let (next_graph, next_strengths) = aggregate(graph, strengths, &refined, n_refined);
+        if std::env::var_os("CLEW_TRACE").is_some() {
+            eprintln!(
+                "TRACE aggregate n={n_vertices} into={n_refined} arcs={} {:.3}s cpu {:.2}",
+                next_graph.n_arcs(),
+                t0.elapsed().as_secs_f64(),
+                super::moving::trace_cpu_seconds() - c0
+            );
+        }
         let mut init = vec![0u32; n_refined as usize];
         for (vertex, &sub) in refined.iter().enumerate() {
             init[sub as usize] = assignment[vertex];
@@ -326,7 +349,8 @@ mod tests {
         let one = in_pool(1, || leiden(&graph, &options).unwrap());
         let two = in_pool(2, || leiden(&graph, &options).unwrap());
         // Everything but the memory estimate, which counts per-thread scratch.
-        let key = |found: &Communities| (found.membership.clone(), found.levels.clone(), found.modularity, found.stats.moves);
+        let key =
+            |found: &Communities| (found.membership.clone(), found.levels.clone(), found.modularity, found.stats.moves);
         assert_eq!(key(&one), key(&two));
         let other_seed = leiden(&graph, &LeidenOptions { seed: 5, ..options }).unwrap();
         assert_ne!(one.membership, other_seed.membership);

@@ -9,7 +9,7 @@ use super::level::{aggregate, renumber_dense, Aggregate, InputView, LevelGraph, 
 use super::modularity::modularity_of;
 use super::moving::{move_vertices, Partition};
 use super::rng::{permutation, SplitMix};
-use super::{check_input, level_bytes, relabel_by_size, CommunityError, CommunityStats, Communities, Phase, Progress};
+use super::{check_input, level_bytes, relabel_by_size, Communities, CommunityError, CommunityStats, Phase, Progress};
 use crate::algo::AdjGraph;
 
 /// Random stream of Louvain's visiting orders.
@@ -121,14 +121,18 @@ fn run_level<G: LevelGraph>(
     report(Phase::Moving, 0);
     let order = permutation(n_vertices, rng);
     let mut partition = Partition::singletons(strengths);
-    let outcome = move_vertices(graph, strengths, &mut partition, &order, resolution, &|visits| {
-        report(Phase::Moving, visits)
-    });
+    let outcome =
+        move_vertices(graph, strengths, &mut partition, &order, resolution, &|visits| report(Phase::Moving, visits));
     let mut assignment = partition.community;
     let n_groups = renumber_dense(&mut assignment);
     let next = (outcome.moves > 0 && n_groups < n_vertices).then(|| {
         report(Phase::Aggregating, outcome.visits);
-        aggregate(graph, strengths, &assignment, n_groups)
+        let t0 = std::time::Instant::now();
+        let result = aggregate(graph, strengths, &assignment, n_groups);
+        if std::env::var_os("CLEW_TRACE").is_some() {
+            eprintln!("TRACE aggregate n={n_vertices} into={n_groups} {:.3}s", t0.elapsed().as_secs_f64());
+        }
+        result
     });
     LevelStep {
         n_vertices,
@@ -204,7 +208,8 @@ mod tests {
         let one = in_pool(1, || louvain(&graph, &options).unwrap());
         let two = in_pool(2, || louvain(&graph, &options).unwrap());
         // Everything but the memory estimate, which counts per-thread scratch.
-        let key = |found: &Communities| (found.membership.clone(), found.levels.clone(), found.modularity, found.stats.moves);
+        let key =
+            |found: &Communities| (found.membership.clone(), found.levels.clone(), found.modularity, found.stats.moves);
         assert_eq!(key(&one), key(&two));
     }
 }

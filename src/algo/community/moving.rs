@@ -57,7 +57,12 @@ impl Partition {
     /// Every vertex alone.
     pub(crate) fn singletons(strengths: &Strengths) -> Partition {
         let n = strengths.of.len();
-        Partition { community: (0..n as u32).collect(), total: strengths.of.clone(), size: vec![1; n], free: Vec::new() }
+        Partition {
+            community: (0..n as u32).collect(),
+            total: strengths.of.clone(),
+            size: vec![1; n],
+            free: Vec::new(),
+        }
     }
 
     /// The partition `assignment`, whose ids must be below the vertex count.
@@ -374,6 +379,17 @@ pub(crate) fn move_vertices<G: LevelGraph>(
             tick(outcome.visits);
             next_tick += 1 << 20;
         }
+        if std::env::var_os("CLEW_TRACE2").is_some()
+            && outcome.visits / 250_000 != (outcome.visits + batch as u64) / 250_000
+        {
+            eprintln!(
+                "TRACE2 visits={} moves={} gainQ={:.5} queue={}",
+                outcome.visits,
+                outcome.moves,
+                outcome.gain / strengths.total,
+                queue.len()
+            );
+        }
         if batch == 1 {
             // A plain sequential queue: propose, apply, queue the neighbours left behind.
             let Some(vertex) = queue.pop_front() else { break };
@@ -465,7 +481,14 @@ pub(crate) fn move_vertices<G: LevelGraph>(
         }
     }
     if std::env::var_os("CLEW_TRACE").is_some() {
-        eprintln!("TRACE move n={n} arcs={} batch={batch} visits={} moves={} {:.3}s cpu {:.2}s", graph.n_arcs(), outcome.visits, outcome.moves, trace_started.elapsed().as_secs_f64(), trace_cpu_seconds() - trace_cpu);
+        eprintln!(
+            "TRACE move n={n} arcs={} batch={batch} visits={} moves={} {:.3}s cpu {:.2}s",
+            graph.n_arcs(),
+            outcome.visits,
+            outcome.moves,
+            trace_started.elapsed().as_secs_f64(),
+            trace_cpu_seconds() - trace_cpu
+        );
     }
     outcome
 }
@@ -473,7 +496,8 @@ pub(crate) fn move_vertices<G: LevelGraph>(
 pub(crate) fn trace_cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks: f64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0.0) + fields.get(12).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks: f64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0.0)
+        + fields.get(12).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
     ticks / 100.0
 }
 

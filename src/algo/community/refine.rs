@@ -43,7 +43,8 @@ pub(crate) fn refine<G: LevelGraph>(
         }
     }
     let gamma_per_total = if strengths.total > 0.0 { resolution / strengths.total } else { 0.0 };
-    let context = Context { graph, strengths: &strengths.of, assignment, position: &position, gamma_per_total, rng_seed };
+    let context =
+        Context { graph, strengths: &strengths.of, assignment, position: &position, gamma_per_total, rng_seed };
 
     // One disjoint slice of the output per group, so groups can be refined in parallel.
     let mut local = vec![0u32; n];

@@ -242,7 +242,9 @@ pub enum ProjectionError {
         field: &'static str,
     },
     /// No identifier types: none given and no `shared` type outside `nodes`.
-    #[error("no identifier types: the schema marks no entity type `shared` besides the projected nodes; list `identifiers`")]
+    #[error(
+        "no identifier types: the schema marks no entity type `shared` besides the projected nodes; list `identifiers`"
+    )]
     NoIdentifierTypes,
     /// A type listed both as node and identifier.
     #[error("`{name}` is both a node type and an identifier type")]
@@ -409,19 +411,18 @@ impl Projection {
                     let prop = match &def.weight {
                         None => None,
                         Some(property) => {
-                            let index =
-                                relation.properties.iter().position(|prop| &prop.name == property).ok_or_else(|| {
-                                    ProjectionError::NoWeightProperty {
-                                        relation: relation.name.clone(),
-                                        property: property.clone(),
-                                        known: relation
-                                            .properties
-                                            .iter()
-                                            .map(|prop| prop.name.as_str())
-                                            .collect::<Vec<_>>()
-                                            .join(", "),
-                                    }
-                                })?;
+                            let index = relation.properties.iter().position(|prop| &prop.name == property).ok_or_else(
+                                || ProjectionError::NoWeightProperty {
+                                    relation: relation.name.clone(),
+                                    property: property.clone(),
+                                    known: relation
+                                        .properties
+                                        .iter()
+                                        .map(|prop| prop.name.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                },
+                            )?;
                             if !matches!(relation.properties[index].ty, PropType::Int | PropType::Decimal) {
                                 return Err(ProjectionError::WeightNotNumeric {
                                     relation: relation.name.clone(),
@@ -443,7 +444,12 @@ impl Projection {
                     def.keep_isolated,
                 );
                 Ok(Projection {
-                    kind: Kind::Relations { nodes, relations, directed: def.directed, keep_isolated: def.keep_isolated },
+                    kind: Kind::Relations {
+                        nodes,
+                        relations,
+                        directed: def.directed,
+                        keep_isolated: def.keep_isolated,
+                    },
                     canonical,
                 })
             }
@@ -479,7 +485,13 @@ impl Projection {
                     ids.iter().for_each(|id| mask[id.0 as usize] = true);
                     mask
                 });
-                let shared = SharedLinks { graph, is_node: &is_node, allowed: allowed.as_deref(), weighting: *weighting, cap: *cap };
+                let shared = SharedLinks {
+                    graph,
+                    is_node: &is_node,
+                    allowed: allowed.as_deref(),
+                    weighting: *weighting,
+                    cap: *cap,
+                };
                 let links = shared.links(identifiers, &mut report);
                 (links, nodes, *keep_isolated, false)
             }
@@ -548,7 +560,8 @@ impl SharedLinks<'_> {
         }
         report.skipped_identifiers = skipped.len() as u64;
         skipped.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        report.largest_skipped = skipped.iter().take(LISTED_SKIPPED).map(|&(id, degree)| (NodeId(id), degree)).collect();
+        report.largest_skipped =
+            skipped.iter().take(LISTED_SKIPPED).map(|&(id, degree)| (NodeId(id), degree)).collect();
         links
     }
 
@@ -727,8 +740,11 @@ mod tests {
         assert_eq!(shared.nodes, vec!["person"]);
         assert_eq!(shared.weighting, IdentifierWeighting::Unit);
         assert_eq!(shared.max_identifier_degree, DEFAULT_MAX_IDENTIFIER_DEGREE);
-        let error = ProjectionDef::from_toml("kind = \"relations\"\nnodes = [\"account\"]\nrelations = [\"transfer\"]\ncolour = 1\n", "q.toml")
-            .unwrap_err();
+        let error = ProjectionDef::from_toml(
+            "kind = \"relations\"\nnodes = [\"account\"]\nrelations = [\"transfer\"]\ncolour = 1\n",
+            "q.toml",
+        )
+        .unwrap_err();
         assert!(error.to_string().contains("colour"), "{error}");
         assert!(error.to_string().starts_with("q.toml:"), "{error}");
         assert!(ProjectionDef::from_toml("kind = \"nearby\"\n", "r.toml").is_err());
