@@ -103,8 +103,7 @@ pub(crate) fn shortest(
         if best != u32::MAX {
             // Every meeting node of the shortest length sits at the same forward distance.
             meets.retain(|&m| own.get(m).unwrap_or(u32::MAX) + other.get(m).unwrap_or(u32::MAX) == best);
-            let balls =
-                Balls { fwd: &scratch.fwd, bwd: &scratch.bwd, fwd_layers: &fwd_layers, bwd_layers: &bwd_layers };
+            let balls = Balls { fwd: &scratch.fwd, bwd: &scratch.bwd, fwd_layers: &fwd_layers, bwd_layers: &bwd_layers };
             found = Some(smallest_path(f, source, best, &meets, bans, &balls, work)?);
             break;
         }

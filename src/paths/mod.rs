@@ -281,10 +281,7 @@ mod tests {
     fn paths_order_by_length_then_nodes_then_edges() {
         let mut paths = vec![path(&[0, 9], &[5]), path(&[0, 1, 2], &[0, 1]), path(&[0, 3], &[7]), path(&[0, 3], &[2])];
         paths.sort();
-        assert_eq!(
-            paths,
-            vec![path(&[0, 3], &[2]), path(&[0, 3], &[7]), path(&[0, 9], &[5]), path(&[0, 1, 2], &[0, 1])]
-        );
+        assert_eq!(paths, vec![path(&[0, 3], &[2]), path(&[0, 3], &[7]), path(&[0, 9], &[5]), path(&[0, 1, 2], &[0, 1])]);
     }
 
     #[test]

@@ -177,3 +177,4 @@ fn search(
 fn within_reach(bound: Option<&Marks>, node: NodeId, hops_left: u32) -> bool {
     bound.is_none_or(|marks| marks.get(node).is_some_and(|d| d <= hops_left))
 }
+
