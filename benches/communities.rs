@@ -83,7 +83,7 @@ fn planted(n_vertices: u32, seed: u64) -> (AdjGraph, Vec<u32>) {
 
 /// A world of `n_people` with phones and addresses, some shared, a few by very many people.
 fn write_world(dir: &Path, n_people: u32) -> std::path::PathBuf {
-    let mut rng = Rng(0x5EED_0F_7E0);
+    let mut rng = Rng(0x0005_EED0_F7E0);
     let mut csv = String::from("person_id,phone,address\n");
     for person in 0..n_people {
         // Households of about three share an address; phones mostly personal, some shared, and

@@ -155,6 +155,10 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let args = args();
     std::fs::create_dir_all(&args.out)?;
     let text = std::fs::read_to_string(args.demo.join("mapping.toml"))?;
@@ -181,6 +185,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     clusters.flush()?;
+    let mut review = std::io::BufWriter::new(std::fs::File::create(args.out.join("clew_review.csv"))?);
+    writeln!(review, "a,b,score")?;
+    for r in &resolved.review {
+        writeln!(review, "{},{},{}", csv_field(&r.keys[0]), csv_field(&r.keys[1]), r.score)?;
+    }
+    review.flush()?;
     let report = staging.resolution.first().cloned().unwrap_or_default();
     drop(staging);
 

@@ -796,38 +796,28 @@ proptest! {
         let b = to.map(|t| node(&g, &format!("account:a{t}")));
         let window = window_hours * HOUR;
         let got = time_respecting_paths(&g, a, b, max_hops, window, 10_000);
-        // Brute force over edge sequences.
+        // Brute force over edge sequences: (to, time) of every timed edge out of each node.
+        let timed: Vec<(NodeId, NodeId, i64)> = all_edges.iter().map(|&(s, t, e)| (s, t, g.edge_time(e).unwrap())).collect();
         let mut expected: Vec<Vec<NodeId>> = Vec::new();
-        fn walk(
-            g: &Graph,
-            edges: &[(NodeId, NodeId, EdgeId)],
-            nodes: &mut Vec<NodeId>,
-            times: &mut Vec<i64>,
-            target: Option<NodeId>,
-            max_hops: usize,
-            window: i64,
-            out: &mut Vec<Vec<NodeId>>,
-        ) {
+        let mut stack: Vec<(Vec<NodeId>, Vec<i64>)> = vec![(vec![a], Vec::new())];
+        while let Some((nodes, times)) = stack.pop() {
             let last = *nodes.last().unwrap();
-            if nodes.len() > 1 && target.is_none_or(|t| t == last) {
-                out.push(nodes.clone());
+            if nodes.len() > 1 && b.is_none_or(|t| t == last) {
+                expected.push(nodes.clone());
             }
-            if nodes.len() > max_hops || target == Some(last) {
-                return;
+            if nodes.len() > max_hops as usize || b == Some(last) {
+                continue;
             }
-            for &(s, t, e) in edges {
-                let time = g.edge_time(e).unwrap();
-                let ok_time = times.last().is_none_or(|&p| time > p) && times.first().is_none_or(|&f| time <= f + window);
-                if s == last && !nodes.contains(&t) && ok_time {
+            for &(s, t, time) in &timed {
+                let in_time = times.last().is_none_or(|&p| time > p) && times.first().is_none_or(|&f| time <= f + window);
+                if s == last && !nodes.contains(&t) && in_time {
+                    let (mut nodes, mut times) = (nodes.clone(), times.clone());
                     nodes.push(t);
                     times.push(time);
-                    walk(g, edges, nodes, times, target, max_hops, window, out);
-                    nodes.pop();
-                    times.pop();
+                    stack.push((nodes, times));
                 }
             }
         }
-        walk(&g, &all_edges, &mut vec![a], &mut Vec::new(), b, max_hops as usize, window, &mut expected);
         expected.sort_by(|x, y| (x.len(), x).cmp(&(y.len(), y)));
         expected.dedup();
         let got_nodes: Vec<Vec<NodeId>> = got.iter().map(|p| p.nodes.clone()).collect();

@@ -161,7 +161,7 @@ fn duplicates_merge_traps_stay_apart_and_every_merge_is_explained() {
     let merges = read(&outcome.merges_path);
     let expected_merges = format!(
         concat!(
-            r#"{{"type":"person","keys":["{zhang}","APP-0001"],"rows":[{{"file":"{d}/persons.csv","line":2}},{{"file":"{d}/applications.csv","line":2}}],"reason":"name agree +9.8, birth_date agree +14.2, gender agree +1.0, lives_at agree +11.6, has_phone agree +13.8","score":50.35}}"#,
+            r#"{{"type":"person","keys":["{zhang}","APP-0001"],"rows":[{{"file":"{d}/persons.csv","line":2}},{{"file":"{d}/applications.csv","line":2}}],"reason":"name agree +9.8, birth_date agree +14.2, gender agree +1.0, lives_at agree +11.6 (not counted: contact counts its strongest), has_phone agree +13.8","score":38.8}}"#,
             "\n",
             r#"{{"type":"person","keys":["{zhao}","{zhao_typo}"],"rows":[{{"file":"{d}/persons.csv","line":5}},{{"file":"{d}/persons.csv","line":6}}],"reason":"id close +16.3, name agree +9.8, birth_date agree +14.2, gender agree +1.0, lives_at agree +11.6","score":52.87}}"#,
             "\n"
@@ -173,11 +173,12 @@ fn duplicates_merge_traps_stay_apart_and_every_merge_is_explained() {
     );
     assert_eq!(merges, expected_merges);
 
-    // review.jsonl: the namesake with another birth date, sharing a phone and an address.
+    // review.jsonl: the namesake with another birth date, sharing a phone and an address (a
+    // relative): some evidence, and a hard constraint that would refuse the merge anyway.
     let review = read(&outcome.review_path);
     let expected_review = format!(
         concat!(
-            r#"{{"type":"person","keys":["{wang}","APP-0002"],"rows":[{{"file":"{d}/persons.csv","line":4}},{{"file":"{d}/applications.csv","line":3}}],"reason":"not merged: same name 王芳 with different birth dates 1979-06-01 and 1985-11-20; evidence: name agree +9.8, birth_date disagree -5.6, gender agree +1.0, lives_at agree +11.6, has_phone agree +13.8","score":30.5}}"#,
+            r#"{{"type":"person","keys":["{wang}","APP-0002"],"rows":[{{"file":"{d}/persons.csv","line":4}},{{"file":"{d}/applications.csv","line":3}}],"reason":"below the merge threshold 25, and could not merge: same name 王芳 with different birth dates 1979-06-01 and 1985-11-20; evidence: name agree +9.8, birth_date disagree -5.6, gender agree +1.0, lives_at agree +11.6 (not counted: contact counts its strongest), has_phone agree +13.8","score":18.95}}"#,
             "\n"
         ),
         wang = ids.wang,
@@ -191,7 +192,7 @@ fn duplicates_merge_traps_stay_apart_and_every_merge_is_explained() {
 
     let report = &outcome.resolution[0];
     assert_eq!((report.records, report.weak_records, report.records_merged), (10, 4, 2));
-    assert_eq!((report.merged_groups, report.review_pairs, report.refused_pairs), (2, 1, 1));
+    assert_eq!((report.merged_groups, report.review_pairs, report.refused_pairs), (2, 1, 0));
 
     // The snapshot: one node per person, found by any of its keys, with every source row.
     let graph = Graph::open(&out).unwrap();

@@ -272,6 +272,12 @@ def evaluate(demo, out, builds, reuse, threshold):
         for row in csv.DictReader(f):
             clew_clusters.setdefault(row["cluster"], []).append(row["key"])
     clew_scores = scores(pairs_of(clew_clusters), truth_pairs)
+    # Pairs clew left for an investigator: merged plus reviewed, how much of the truth is in sight.
+    review_path = os.path.join(out, "clew_review.csv")
+    reviewed = set()
+    if os.path.exists(review_path):
+        with open(review_path, newline="") as f:
+            reviewed = {tuple(sorted((r["a"], r["b"]))) for r in csv.DictReader(f)}
 
     splink, splink_seconds, stricter = splink_clusters(export_csv, threshold, (0.99, 0.999))
     splink_scores = scores(pairs_of(splink), truth_pairs)
@@ -293,6 +299,11 @@ def evaluate(demo, out, builds, reuse, threshold):
     for t, clusters in stricter.items():
         p, r, tp, n_pred, _ = scores(pairs_of(clusters), truth_pairs)
         print(f"{'splink@' + str(t):12} {p:10.4f} {r:8.4f} {tp:5d} {n_pred:6d}   (same predictions, re-clustered)")
+    in_sight = len((pairs_of(clew_clusters) | reviewed) & truth_pairs)
+    print(
+        f"clew review list: {len(reviewed)} pairs; true pairs merged or listed for review: "
+        f"{in_sight} of {len(truth_pairs)} ({in_sight / max(len(truth_pairs), 1):.4f})"
+    )
     plain, resolving = clew["build_seconds_without_resolution"], clew["build_seconds_with_resolution"]
     if plain > 0:
         print(

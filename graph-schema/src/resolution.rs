@@ -15,16 +15,17 @@
 //!   [resolution.person.evidence]  # optional; without it, defaults from the schema
 //!   name = { property = "name", compare = "name", m = [0.92, 0.05], u = [0.001, 0.004] }
 //!   birth_date = { property = "birth_date", compare = "date" }
-//!   phone = { relation = "has_phone", compare = "exact", m = 0.7, u = 0.00005 }
+//!   phone = { relation = "has_phone", compare = "exact", m = 0.7, u = 0.00005, group = "contact" }
 //!
 //! [common_identifiers]
-//! min_degree = 20                 # a shared identifier linked to this many nodes is common
+//! min_degree = 50                 # a shared identifier this many entities link to is common
 //! ```
 //!
 //! Weights are Fellegi–Sunter log-likelihood ratios in bits: agreeing on a level with
 //! probabilities `m` among true matches and `u` among non-matches adds `log2(m / u)`; disagreeing
 //! adds `log2((1 - Σm) / (1 - Σu))`; a missing value adds nothing. `agree`, `close` and
-//! `disagree` give the weights directly instead.
+//! `disagree` give the weights directly instead. Evidence that is not independent shares a
+//! `group`, which counts once, with its strongest term.
 
 use std::collections::BTreeMap;
 
@@ -43,8 +44,10 @@ pub const DEFAULT_MERGE_THRESHOLD: f64 = 25.0;
 pub const DEFAULT_REVIEW_THRESHOLD: f64 = 12.0;
 /// Default cap on the records of one block.
 pub const DEFAULT_MAX_BLOCK: usize = 1000;
-/// Default number of distinct neighbours from which a shared identifier is common.
-pub const DEFAULT_COMMON_MIN_DEGREE: u32 = 20;
+/// Default number of distinct entities linked to a shared identifier from which it is common:
+/// above the 5–15 members of a collusion ring and the few dozen claims a ring pays into one
+/// account (which must stay visible), below a hospital switchboard or a big employer's address.
+pub const DEFAULT_COMMON_MIN_DEGREE: u32 = 50;
 
 /// Which validator says that a record's key is a strong identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +167,9 @@ pub struct Evidence {
     /// Scale the agree weight by how common the agreeing value is: a name shared by 500
     /// records, or a phone linked to 300 people, says less than a rare one.
     pub frequency_adjusted: bool,
+    /// Evidence of one group is not independent (a household shares its phone, address and
+    /// account at once), so a group counts once: its strongest term.
+    pub group: Option<String>,
     /// Line in the mapping file (0 for a default).
     pub line: usize,
 }
@@ -211,7 +217,8 @@ impl Eq for Weight {}
 /// When a shared identifier (a node of a `shared = true` type) counts as common.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommonIdentifiers {
-    /// Linked to at least this many distinct nodes.
+    /// Linked to at least this many distinct entities (nodes of types that are not shared;
+    /// transfers between accounts do not count).
     pub min_degree: u32,
 }
 
@@ -249,6 +256,7 @@ pub(crate) struct RawEvidence {
     close: Option<f64>,
     disagree: Option<f64>,
     frequency_adjusted: Option<bool>,
+    group: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -494,7 +502,15 @@ fn evidence(name: &str, raw: &RawEvidence, schema: &Schema, ty: EntityTypeId) ->
         (source, compare),
         (EvidenceSource::Property(_), Compare::Name) | (EvidenceSource::Relation(_), _)
     ));
-    Ok(Evidence { name: name.to_owned(), source, compare, weights, frequency_adjusted, line: 0 })
+    Ok(Evidence {
+        name: name.to_owned(),
+        source,
+        compare,
+        weights,
+        frequency_adjusted,
+        group: raw.group.clone(),
+        line: 0,
+    })
 }
 
 /// Weights used when the mapping gives none, by comparator; a relation to a phone or an
@@ -524,11 +540,12 @@ fn default_weights(source: EvidenceSource, compare: Compare, schema: &Schema) ->
 
 /// The evidence used when a `[resolution.<type>]` table gives none: the key (for ID-like
 /// strong keys), the type's `name`, `birth_date` and `gender` properties, every relation from
-/// the type to a shared type (phones, addresses, accounts, e-mails), and `employed_by`.
+/// the type to a shared type (phones, addresses, accounts, e-mails; one `contact` group), and
+/// `employed_by`.
 pub fn default_evidence(schema: &Schema, ty: EntityTypeId, strong_key: StrongKey) -> Vec<Evidence> {
     let def = schema.entity(ty);
     let mut out = Vec::new();
-    let mut push = |name: &str, source: EvidenceSource, compare: Compare| {
+    let mut push = |name: &str, source: EvidenceSource, compare: Compare, group: Option<&str>| {
         let frequency_adjusted = matches!(
             (source, compare),
             (EvidenceSource::Property(_), Compare::Name) | (EvidenceSource::Relation(_), _)
@@ -539,11 +556,12 @@ pub fn default_evidence(schema: &Schema, ty: EntityTypeId, strong_key: StrongKey
             compare,
             weights: default_weights(source, compare, schema),
             frequency_adjusted,
+            group: group.map(str::to_owned),
             line: 0,
         });
     };
     if strong_key != StrongKey::None {
-        push("id", EvidenceSource::Key, Compare::Id);
+        push("id", EvidenceSource::Key, Compare::Id, None);
     }
     for (prop, compare) in [("name", Compare::Name), ("birth_date", Compare::Date), ("gender", Compare::Gender)] {
         if let Some(idx) = def.properties.iter().position(|p| p.name == prop) {
@@ -552,7 +570,7 @@ pub fn default_evidence(schema: &Schema, ty: EntityTypeId, strong_key: StrongKey
                 _ => def.properties[idx].ty == PropType::String,
             };
             if fits {
-                push(prop, EvidenceSource::Property(idx), compare);
+                push(prop, EvidenceSource::Property(idx), compare, None);
             }
         }
     }
@@ -563,7 +581,9 @@ pub fn default_evidence(schema: &Schema, ty: EntityTypeId, strong_key: StrongKey
         if from_here && (to_shared || employer) {
             let is_address = rel.to.iter().any(|t| schema.entity(*t).name == "address");
             let compare = if is_address { Compare::Address } else { Compare::Exact };
-            push(&rel.name, EvidenceSource::Relation(RelationTypeId(r as u16)), compare);
+            // A household shares phone, address and accounts together: one group.
+            let group = to_shared.then_some("contact");
+            push(&rel.name, EvidenceSource::Relation(RelationTypeId(r as u16)), compare, group);
         }
     }
     out
@@ -612,6 +632,8 @@ format = "csv"
         let phone = r.evidence.iter().find(|e| e.name == "has_phone").unwrap();
         assert!((phone.weights.agree - (0.7f64 / 0.00005).log2()).abs() < 1e-9);
         assert!(phone.weights.disagree < 0.0 && phone.frequency_adjusted);
+        assert_eq!(phone.group.as_deref(), Some("contact"));
+        assert_eq!(r.evidence.iter().find(|e| e.name == "employed_by").unwrap().group, None);
         let address = r.evidence.iter().find(|e| e.name == "lives_at").unwrap();
         assert_eq!(address.compare, Compare::Address);
     }
@@ -630,7 +652,7 @@ forced_splits = [["A", "B", "C"]]
   [resolution.person.evidence]
   name = { property = "name", m = [0.9, 0.05], u = [0.01, 0.02] }
   born = { property = "birth_date", agree = 10, disagree = -20 }
-  phone = { relation = "has_phone" }
+  phone = { relation = "has_phone", group = "contact" }
 "#,
         )
         .unwrap();
@@ -648,6 +670,7 @@ forced_splits = [["A", "B", "C"]]
         assert_eq!((born.compare, born.weights.agree, born.weights.disagree), (Compare::Date, 10.0, -20.0));
         assert_eq!(born.line, 21);
         assert_eq!(r.evidence[2].compare, Compare::Exact);
+        assert_eq!(r.evidence[2].group.as_deref(), Some("contact"));
     }
 
     #[test]

@@ -295,9 +295,12 @@ pub fn write_snapshot(
     Ok(BuildSummary { n_nodes: n, n_edges: m as u32, bytes })
 }
 
-/// Nodes of shared types (phones, addresses, accounts...) linked to at least
-/// `staging.common_min_degree` distinct nodes, with that number, in node order. Out-targets are
-/// sorted within a node and in-sources ascending, so the distinct union is one merge pass.
+/// Nodes of shared types (phones, addresses, accounts...) that at least
+/// `staging.common_min_degree` distinct entities link to, with that number, in node order.
+/// Entities are nodes of types that are not shared: the people, companies and claims that
+/// share the identifier. Links between identifiers (transfers between accounts) do not count:
+/// a busy account is a hub of the money flow, not an identifier many people give. Out-targets
+/// are sorted within a node and in-sources ascending, so the distinct union is one merge pass.
 fn common_identifiers(
     staging: &Staging,
     type_ranges: &[(u32, u32)],
@@ -305,6 +308,11 @@ fn common_identifiers(
     (in_offsets, in_sources): (&[u64], &[u32]),
 ) -> Vec<(u32, u32)> {
     let min = staging.common_min_degree.max(1);
+    let shared_type: Vec<bool> = staging.schema.entities.iter().map(|e| e.shared).collect();
+    let is_entity = |node: u32| {
+        let t = type_ranges.partition_point(|&(_, end)| end <= node);
+        !shared_type.get(t).copied().unwrap_or(true)
+    };
     let mut common = Vec::new();
     for (t, entity) in staging.schema.entities.iter().enumerate() {
         if !entity.shared {
@@ -320,7 +328,7 @@ fn common_identifiers(
                 if ((outs.len() + ins.len()) as u64) < u64::from(min) {
                     return None;
                 }
-                let degree = distinct_union(outs, ins);
+                let degree = distinct_union(outs, ins, &is_entity);
                 (degree >= min).then_some((v as u32, degree))
             })
             .collect();
@@ -329,8 +337,8 @@ fn common_identifiers(
     common
 }
 
-/// The number of distinct values in the union of two sorted slices.
-fn distinct_union(a: &[u32], b: &[u32]) -> u32 {
+/// The number of distinct values for which `keep` holds in the union of two sorted slices.
+fn distinct_union(a: &[u32], b: &[u32], keep: &impl Fn(u32) -> bool) -> u32 {
     let (mut i, mut j, mut count, mut last) = (0, 0, 0u32, None);
     while i < a.len() || j < b.len() {
         let next = match (a.get(i), b.get(j)) {
@@ -353,8 +361,10 @@ fn distinct_union(a: &[u32], b: &[u32]) -> u32 {
             (None, None) => break,
         };
         if last != Some(next) {
-            count += 1;
             last = Some(next);
+            if keep(next) {
+                count += 1;
+            }
         }
     }
     count

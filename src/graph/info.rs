@@ -29,7 +29,7 @@ pub struct Info {
     pub invalid_keys: u64,
     /// Duplicate property-less edges merged at build.
     pub merged_duplicate_edges: u64,
-    /// Common identifiers (shared nodes linked to at least `common_min_degree` nodes).
+    /// Common identifiers (shared nodes linked to at least `common_min_degree` entities).
     pub common_identifiers: u64,
     /// The threshold they were marked at.
     pub common_min_degree: u32,
@@ -126,7 +126,7 @@ pub fn render_text(info: &Info) -> String {
     );
     let _ = writeln!(
         out,
-        "common identifiers (linked to {} or more nodes): {}",
+        "common identifiers (linked to {} or more entities): {}",
         info.common_min_degree, info.common_identifiers
     );
     let b = &info.build;

@@ -53,7 +53,7 @@ pub struct Manifest {
     pub files: Vec<String>,
     /// What the load did: inputs with sizes and hashes, rows, rejects, flags.
     pub report: LoadReport,
-    /// A node of a shared type linked to at least this many distinct nodes is marked common.
+    /// A node of a shared type linked to at least this many distinct entities is marked common.
     pub common_min_degree: u32,
     /// What entity resolution did, per resolved entity type.
     pub resolution: Vec<loaders::resolve::TypeReport>,
@@ -416,13 +416,14 @@ impl Graph {
     }
 
     /// Whether `node` is a common identifier: a phone, address, account or other node of a
-    /// shared type linked to at least [`Manifest::common_min_degree`] distinct nodes (a
-    /// hospital switchboard, a big employer's address). Analytics down-weight it; the API caps it.
+    /// shared type that at least [`Manifest::common_min_degree`] distinct entities (people,
+    /// companies, claims: nodes of types that are not shared) link to, such as a hospital
+    /// switchboard or a big employer's address. Analytics down-weight it; the API caps it.
     pub fn is_common(&self, node: NodeId) -> bool {
         self.common.contains(node.0)
     }
 
-    /// The number of distinct nodes a common identifier links, or `None` if it is not common.
+    /// The number of distinct entities linked to a common identifier, or `None` if it is not common.
     pub fn common_degree(&self, node: NodeId) -> Option<u32> {
         if !self.common.contains(node.0) {
             return None;

@@ -2,17 +2,20 @@
 //! are equally short, so that answers do not depend on adjacency order and Yen's algorithm can
 //! rely on its spur searches to return the least path in the global order.
 //!
-//! Both sides grow whole BFS layers, the smaller frontier first. When a layer touches the other
-//! side, every shortest path is made of forward-ball nodes up to the meeting layer and
-//! backward-ball nodes after it, both with exact distances; the smallest path is then read off by
-//! a greedy walk from the source that always steps to the smallest node still on a shortest path.
+//! Both sides grow whole BFS layers; the side whose next layer has fewer adjacency entries to
+//! read grows first, so a hub (a hospital with 100,000 claims) is expanded only when the other
+//! side cannot do the job more cheaply. When a layer touches the other side, every shortest path
+//! is made of forward-ball nodes up to the meeting layer and backward-ball nodes after it, both
+//! with exact distances; the smallest path is then read off by a greedy walk from the source that
+//! always steps to the smallest node still on a shortest path, scanning at each step whichever of
+//! "the current node's edges" and "the candidates' edges" is shorter.
 
 use rustc_hash::FxHashSet;
 
 use crate::graph::NodeId;
 
 use super::filter::Filter;
-use super::scratch::{Marks, Scratch};
+use super::scratch::{Marks, Scratch, BWD, FWD};
 use super::{Path, PathError, Work};
 
 /// What a spur search of Yen's algorithm may not use: nodes of the root path, and first hops
@@ -39,10 +42,10 @@ pub(crate) fn shortest(
 ) -> Result<Option<Path>, PathError> {
     let target = f.to;
     let n_nodes = f.g.n_nodes();
-    scratch.fwd.reset(n_nodes);
-    scratch.bwd.reset(n_nodes);
-    scratch.fwd.set(source, 0);
-    scratch.bwd.set(target, 0);
+    let marks = &mut scratch.marks;
+    marks.reset(n_nodes);
+    marks.set_in(FWD, source, 0);
+    marks.set_in(BWD, target, 0);
     // Layer d of a side: the passable nodes at distance d from its root, the root itself at 0.
     let mut fwd_layers = vec![scratch.take_buffer()];
     let mut bwd_layers = vec![scratch.take_buffer()];
@@ -61,10 +64,11 @@ pub(crate) fn shortest(
         }
         let forward = fwd_cost <= bwd_cost;
         let (layers, own, other, cost) = if forward {
-            (&mut fwd_layers, &mut scratch.fwd, &scratch.bwd, &mut fwd_cost)
+            (&mut fwd_layers, FWD, BWD, &mut fwd_cost)
         } else {
-            (&mut bwd_layers, &mut scratch.bwd, &scratch.fwd, &mut bwd_cost)
+            (&mut bwd_layers, BWD, FWD, &mut bwd_cost)
         };
+        let marks = &mut scratch.marks;
         let depth = layers.len() as u32 - 1;
         let mut next = scratch.buffers.pop().unwrap_or_default();
         next.clear();
@@ -81,14 +85,14 @@ pub(crate) fn shortest(
                 } else {
                     reached == source && bans.first_hops.contains(&node)
                 };
-                if first_hop_banned || own.get(reached).is_some() {
+                if first_hop_banned || marks.get_in(own, reached).is_some() {
                     continue;
                 }
                 if !f.enterable(reached) || bans.nodes.contains(&reached) {
                     continue;
                 }
-                own.set(reached, depth + 1);
-                if let Some(rest) = other.get(reached) {
+                marks.set_in(own, reached, depth + 1);
+                if let Some(rest) = marks.get_in(other, reached) {
                     best = best.min(depth + 1 + rest);
                     meets.push(reached);
                 } else if f.passable(reached) {
@@ -102,8 +106,10 @@ pub(crate) fn shortest(
         *cost = next_cost;
         if best != u32::MAX {
             // Every meeting node of the shortest length sits at the same forward distance.
-            meets.retain(|&m| own.get(m).unwrap_or(u32::MAX) + other.get(m).unwrap_or(u32::MAX) == best);
-            let balls = Balls { fwd: &scratch.fwd, bwd: &scratch.bwd, fwd_layers: &fwd_layers, bwd_layers: &bwd_layers };
+            meets.retain(|&m| {
+                marks.get_in(own, m).unwrap_or(u32::MAX) + marks.get_in(other, m).unwrap_or(u32::MAX) == best
+            });
+            let balls = Balls { marks: &scratch.marks, fwd_layers: &fwd_layers, bwd_layers: &bwd_layers };
             found = Some(smallest_path(f, source, best, &meets, bans, &balls, work)?);
             break;
         }
@@ -116,8 +122,7 @@ pub(crate) fn shortest(
 
 /// The two searches once they met: distances and layers from each side.
 struct Balls<'a> {
-    fwd: &'a Marks,
-    bwd: &'a Marks,
+    marks: &'a Marks,
     fwd_layers: &'a [Vec<NodeId>],
     bwd_layers: &'a [Vec<NodeId>],
 }
@@ -148,8 +153,9 @@ fn smallest_path(
     balls: &Balls<'_>,
     work: &mut Work,
 ) -> Result<Path, PathError> {
-    let (fwd, bwd) = (balls.fwd, balls.bwd);
-    let split = meets.first().and_then(|&m| fwd.get(m)).unwrap_or(0) as usize;
+    let fwd = |node| balls.marks.get_in(FWD, node);
+    let bwd = |node| balls.marks.get_in(BWD, node);
+    let split = meets.first().and_then(|&m| fwd(m)).unwrap_or(0) as usize;
     // Forward-ball nodes on some shortest path, per forward distance, walking back from the
     // meeting layer. Past the split the backward layers say it directly.
     let mut on_path: Vec<Vec<NodeId>> = vec![Vec::new(); split + 1];
@@ -166,7 +172,7 @@ fn smallest_path(
             for &node in upper {
                 for previous in f.neighbours(node, true) {
                     visits += 1;
-                    if fwd.get(previous) == Some(distance as u32) && marked.insert(previous) {
+                    if fwd(previous) == Some(distance as u32) && marked.insert(previous) {
                         found.push(previous);
                     }
                 }
@@ -175,7 +181,7 @@ fn smallest_path(
             for &node in layer {
                 let leads_on = f.neighbours(node, false).any(|next| {
                     visits += 1;
-                    fwd.get(next) == Some(distance as u32 + 1) && marked.contains(&next)
+                    fwd(next) == Some(distance as u32 + 1) && marked.contains(&next)
                 });
                 if leads_on && marked.insert(node) {
                     found.push(node);
@@ -195,10 +201,10 @@ fn smallest_path(
         let banned = |next: NodeId| position == 0 && bans.first_hops.contains(&next);
         let (candidates, is_candidate): (&[NodeId], Box<dyn Fn(NodeId) -> bool>) = if wanted <= split {
             let marked = &marked;
-            (&on_path[wanted], Box::new(move |n| fwd.get(n) == Some(wanted as u32) && marked.contains(&n)))
+            (&on_path[wanted], Box::new(move |n| fwd(n) == Some(wanted as u32) && marked.contains(&n)))
         } else {
             let distance = length - wanted as u32;
-            (&balls.bwd_layers[distance as usize], Box::new(move |n| bwd.get(n) == Some(distance)))
+            (&balls.bwd_layers[distance as usize], Box::new(move |n| bwd(n) == Some(distance)))
         };
         let scan_cost = f.fan(current, false);
         let mut visits = 0u64;
@@ -233,7 +239,7 @@ fn smallest_path(
             // The balls promise a next step; failing that is a bug, reported, not a crash.
             tracing::error!(source = source.0, position, "shortest path reconstruction found no next step");
             debug_assert!(false, "no next step on a shortest path");
-            break;
+            return Err(PathError::Internal { what: "a shortest path could not be read back" });
         };
         nodes.push(next);
         edges.push(edge);

@@ -59,10 +59,9 @@ impl<'g> Filter<'g> {
             Some(wanted) => {
                 let mut allowed = vec![false; schema.relations.len()];
                 for &relation in wanted {
-                    let slot = allowed.get_mut(relation.0 as usize).ok_or(PathError::UnknownRelation {
-                        relation,
-                        n_relations: schema.relations.len(),
-                    })?;
+                    let slot = allowed
+                        .get_mut(relation.0 as usize)
+                        .ok_or(PathError::UnknownRelation { relation, n_relations: schema.relations.len() })?;
                     *slot = true;
                 }
                 Some(allowed)
@@ -166,7 +165,11 @@ impl<'g> Filter<'g> {
     /// which for in-edges is a random access per edge: the difference between a search that
     /// streams memory and one that waits on it.
     #[inline]
-    pub(crate) fn neighbours(&self, node: NodeId, reverse: bool) -> Neighbours<'_, impl Iterator<Item = Adjacent> + '_> {
+    pub(crate) fn neighbours(
+        &self,
+        node: NodeId,
+        reverse: bool,
+    ) -> Neighbours<'_, impl Iterator<Item = Adjacent> + '_> {
         if self.relations.is_some() || self.window.is_some() {
             return Neighbours::Filtered(self.steps(node, reverse));
         }

@@ -13,7 +13,9 @@
 //! length, then by node ids, so the same query on the same snapshot always answers the same.
 //!
 //! Every search keeps its per-node state in a thread-local scratch whose reset is one counter
-//! bump (see `scratch`), so a query costs in proportion to what it visits, not to the graph.
+//! bump (see `scratch`), so a query costs in proportion to what it visits, not to the graph. The
+//! scratch holds 16 bytes per node and lives as long as the thread: 28 MB on a 1.75M-node
+//! graph for each thread that has run a query.
 
 mod bfs;
 mod dijkstra;
@@ -194,6 +196,12 @@ pub enum PathError {
         /// Its weight.
         weight: f64,
     },
+    /// A search reached a state its invariants rule out: a bug, logged where it happened.
+    #[error("internal error: {what}")]
+    Internal {
+        /// What went wrong.
+        what: &'static str,
+    },
     /// The query would visit too much of the graph; narrow it (fewer hops, fewer paths, filters).
     #[error("the query needs more than {budget} edge visits; lower max_hops or k, or add filters")]
     BudgetExceeded {
@@ -256,7 +264,7 @@ pub fn weighted_shortest_path(
 ) -> Result<Option<(f64, Path)>, PathError> {
     let filter = filter::Filter::new(g, q)?;
     scratch::with_scratch(g, |scratch| {
-        dijkstra::lightest(&filter, q.max_hops, &weight, &mut scratch.fwd, &mut Work::new(WORK_BUDGET))
+        dijkstra::lightest(&filter, q.max_hops, &weight, &mut scratch.marks, &mut Work::new(WORK_BUDGET))
     })
 }
 
@@ -281,7 +289,10 @@ mod tests {
     fn paths_order_by_length_then_nodes_then_edges() {
         let mut paths = vec![path(&[0, 9], &[5]), path(&[0, 1, 2], &[0, 1]), path(&[0, 3], &[7]), path(&[0, 3], &[2])];
         paths.sort();
-        assert_eq!(paths, vec![path(&[0, 3], &[2]), path(&[0, 3], &[7]), path(&[0, 9], &[5]), path(&[0, 1, 2], &[0, 1])]);
+        assert_eq!(
+            paths,
+            vec![path(&[0, 3], &[2]), path(&[0, 3], &[7]), path(&[0, 9], &[5]), path(&[0, 1, 2], &[0, 1])]
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! exactly the first `cap` of them. Distances to the target (one backward BFS) prune every branch
 //! that could not reach it within the remaining hops.
 
-use crate::graph::{EdgeId, NodeId};
+use crate::graph::NodeId;
 
 use super::bfs;
 use super::filter::Filter;
@@ -18,13 +18,13 @@ pub(crate) fn enumerate(
     scratch: &mut Scratch,
     work: &mut Work,
 ) -> Result<(Vec<Path>, bool), PathError> {
-    bfs::distances_to(f, f.to, max_hops, &mut scratch.bwd, work)?;
-    let Some(shortest) = scratch.bwd.get(f.from) else { return Ok((Vec::new(), false)) };
+    bfs::distances_to(f, f.to, max_hops, &mut scratch.marks, work)?;
+    let Some(shortest) = scratch.marks.get(f.from) else { return Ok((Vec::new(), false)) };
     let mut out = Vec::new();
     for length in shortest.max(1)..=max_hops {
         // One more than the cap tells whether the cap cut anything off.
         let want = cap + 1 - out.len();
-        paths_of_length(f, length, want, &scratch.bwd, &mut out, work)?;
+        paths_of_length(f, length, want, &scratch.marks, &mut out, work)?;
         if out.len() > cap {
             out.truncate(cap);
             return Ok((out, true));
@@ -43,32 +43,30 @@ fn paths_of_length(
     work: &mut Work,
 ) -> Result<(), PathError> {
     let mut nodes = vec![f.from];
-    let mut edges: Vec<EdgeId> = Vec::new();
-    let mut spare: Vec<Vec<(NodeId, EdgeId)>> = Vec::new();
+    let mut spare: Vec<Vec<NodeId>> = Vec::new();
     let mut first = Vec::new();
     choices(f, &nodes, length, distance, &mut first, work)?;
     // Frame i lists the choices for the node after nodes[i], and how many were tried.
     let mut stack = vec![(first, 0usize)];
     let mut found = 0;
     while let Some((options, tried)) = stack.last_mut() {
-        let Some(&(next, edge)) = options.get(*tried) else {
+        let Some(&next) = options.get(*tried) else {
             let (options, _) = stack.pop().unwrap_or_default();
             spare.push(options);
             nodes.pop();
-            edges.pop();
             continue;
         };
         *tried += 1;
         nodes.push(next);
-        edges.push(edge);
         if next == f.to {
-            out.push(Path { nodes: nodes.clone(), edges: edges.clone() });
+            // Of parallel edges, the smallest id stands for each step.
+            let edges = nodes.windows(2).filter_map(|w| f.smallest_edge(w[0], w[1])).collect();
+            out.push(Path { nodes: nodes.clone(), edges });
             found += 1;
             if found == want {
                 return Ok(());
             }
             nodes.pop();
-            edges.pop();
             continue;
         }
         let mut options = spare.pop().unwrap_or_default();
@@ -78,34 +76,33 @@ fn paths_of_length(
     Ok(())
 }
 
-/// The next steps from the path's last node that can still end at the target after exactly
-/// `length` hops in all: one per neighbour (its smallest edge), in node order.
+/// The next nodes from the path's last node that can still end at the target after exactly
+/// `length` hops in all, in node order.
 fn choices(
     f: &Filter<'_>,
     nodes: &[NodeId],
     length: u32,
     distance: &Marks,
-    options: &mut Vec<(NodeId, EdgeId)>,
+    options: &mut Vec<NodeId>,
     work: &mut Work,
 ) -> Result<(), PathError> {
     options.clear();
     let Some(&last) = nodes.last() else { return Ok(()) };
     let remaining = length - (nodes.len() as u32 - 1) - 1;
     let mut visits = 0u64;
-    for step in f.forward(last) {
+    for next in f.neighbours(last, false) {
         visits += 1;
-        let next = step.other;
         let fits = if next == f.to {
             remaining == 0
         } else {
             remaining > 0 && distance.get(next).is_some_and(|d| d <= remaining) && f.passable(next)
         };
         if fits && !nodes.contains(&next) {
-            options.push((next, step.edge));
+            options.push(next);
         }
     }
     work.charge(visits)?;
     options.sort_unstable();
-    options.dedup_by_key(|&mut (node, _)| node);
+    options.dedup();
     Ok(())
 }

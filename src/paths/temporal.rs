@@ -71,9 +71,9 @@ pub fn time_respecting_paths(
     let max_hops = max_hops.min(MAX_HOPS);
     with_scratch(g, |scratch| {
         if let Some(target) = to {
-            hops_to(&transfers, target, max_hops, &mut scratch.bwd);
+            hops_to(&transfers, target, max_hops, &mut scratch.marks);
         }
-        let bound = to.map(|_| &scratch.bwd);
+        let bound = to.map(|_| &scratch.marks);
         search(&transfers, from, to, bound, max_hops, window_secs, cap)
     })
 }
@@ -177,4 +177,3 @@ fn search(
 fn within_reach(bound: Option<&Marks>, node: NodeId, hops_left: u32) -> bool {
     bound.is_none_or(|marks| marks.get(node).is_some_and(|d| d <= hops_left))
 }
-

@@ -31,7 +31,12 @@ pub(crate) fn k_shortest(
         for spur_at in 0..last.len() {
             let root = &last.nodes[..=spur_at];
             first_hops.clear();
-            first_hops.extend(found.iter().filter(|p| p.nodes.len() > spur_at + 1 && p.nodes[..=spur_at] == *root).map(|p| p.nodes[spur_at + 1]));
+            first_hops.extend(
+                found
+                    .iter()
+                    .filter(|p| p.nodes.len() > spur_at + 1 && p.nodes[..=spur_at] == *root)
+                    .map(|p| p.nodes[spur_at + 1]),
+            );
             let bans = Bans { nodes: &root[..spur_at], first_hops: &first_hops };
             let spur_hops = max_hops - spur_at as u32;
             if let Some(spur) = bfs::shortest(f, last.nodes[spur_at], spur_hops, &bans, scratch, work)? {

@@ -480,30 +480,29 @@ fn parse(text: &str) -> AddressParts {
     let mut parts = AddressParts::default();
     let mut rest = text;
     // Province, by full name or by a short name that a division follows.
-    for (full, short) in PROVINCES {
+    'provinces: for (full, short) in PROVINCES {
         if let Some(after) = rest.strip_prefix(full) {
             parts.province = (*full).to_owned();
             rest = after;
             break;
         }
-        let alternative = [format!("{short}省"), format!("{short}自治区"), format!("{short}市")]
-            .into_iter()
-            .find(|alt| rest.starts_with(alt.as_str()) && alt.as_str() != *full);
-        if let Some(alt) = alternative {
-            // "吉林市" is a city in 吉林省, not the province.
-            if alt.ends_with('市') && !MUNICIPALITIES.contains(full) {
-                continue;
-            }
-            parts.province = (*full).to_owned();
-            rest = &rest[alt.len()..];
-            break;
-        }
-        if let Some(after) = rest.strip_prefix(short) {
-            if division_follows(after) {
+        let Some(after_short) = rest.strip_prefix(short) else { continue };
+        // Another suffix than the official one: "广西自治区", "北京市" for 北京.
+        for suffix in ["省", "自治区", "市"] {
+            if let Some(after) = after_short.strip_prefix(suffix) {
+                // "吉林市" is a city in 吉林省, not the province.
+                if suffix == "市" && !MUNICIPALITIES.contains(full) {
+                    continue 'provinces;
+                }
                 parts.province = (*full).to_owned();
                 rest = after;
-                break;
+                break 'provinces;
             }
+        }
+        if division_follows(after_short) {
+            parts.province = (*full).to_owned();
+            rest = after_short;
+            break;
         }
     }
     if MUNICIPALITIES.contains(&parts.province.as_str()) {

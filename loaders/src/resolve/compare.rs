@@ -84,17 +84,23 @@ pub fn surname_initial(folded: &str) -> Option<char> {
     folded.chars().next()
 }
 
-/// Compares two dates (days since 1970-01-01): equal; close when, written as YYYYMMDD, they
-/// differ in one digit or by day and month swapped; otherwise different.
+/// Compares two dates (days since 1970-01-01): equal; close when, written as YYYYMMDD, the
+/// year is the same and month and day differ in one digit or are swapped, or month and day are
+/// the same and the years are one apart; otherwise different. A year that differs in an earlier
+/// digit (1956 against 1950) is not taken for a slip: parents and children are decades apart on
+/// the same day often enough in a household.
 pub fn dates(a: Option<i32>, b: Option<i32>) -> Level {
     let (Some(a), Some(b)) = (a, b) else { return Level::Missing };
     if a == b {
         return Level::Agree;
     }
     let (x, y) = (yyyymmdd(a), yyyymmdd(b));
-    let differing = x.iter().zip(&y).filter(|(p, q)| p != q).count();
-    let swapped = x[..4] == y[..4] && x[4..6] == y[6..8] && x[6..8] == y[4..6];
-    if differing == 1 || swapped {
+    let same_year = x[..4] == y[..4];
+    let month_day_slip = same_year && x[4..].iter().zip(&y[4..]).filter(|(p, q)| p != q).count() == 1;
+    let swapped = same_year && x[4..6] == y[6..8] && x[6..8] == y[4..6];
+    let year = |d: &[u8; 8]| d[..4].iter().fold(0i32, |acc, c| acc * 10 + i32::from(c - b'0'));
+    let year_slip = x[4..] == y[4..] && (year(&x) - year(&y)).abs() == 1;
+    if month_day_slip || swapped || year_slip {
         Level::Close
     } else {
         Level::Disagree
@@ -255,6 +261,9 @@ mod tests {
         assert_eq!(dates(day("1985-03-12"), day("1985-03-12")), Level::Agree);
         assert_eq!(dates(day("1985-03-12"), day("1985-03-13")), Level::Close);
         assert_eq!(dates(day("1985-03-12"), day("1986-03-12")), Level::Close);
+        assert_eq!(dates(day("1985-03-12"), day("1984-03-12")), Level::Close);
+        assert_eq!(dates(day("1956-10-18"), day("1950-10-18")), Level::Disagree, "a parent, not a slip");
+        assert_eq!(dates(day("1949-08-08"), day("1979-08-08")), Level::Disagree);
         assert_eq!(dates(day("1985-03-12"), day("1985-12-03")), Level::Close);
         assert_eq!(dates(day("1985-03-12"), day("1990-07-01")), Level::Disagree);
         assert_eq!(dates(day("1985-03-12"), None), Level::Missing);

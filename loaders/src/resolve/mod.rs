@@ -148,6 +148,7 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
     let mut report = TypeReport { entity_type: type_name.clone(), ..TypeReport::default() };
     let (groups, links, review) = {
         let records = Records::gather(staging, cfg);
+        tracing::debug!(phase = "records", seconds = started.elapsed().as_secs_f64(), "resolution");
         report.records = records.n as u64;
         report.weak_records = (0..records.n as u32).filter(|&r| records.is_weak(r)).count() as u64;
         let (forced_merges, forced_splits) = forced_groups(staging, mapping, cfg, &mut report.unknown_forced_keys);
@@ -171,6 +172,7 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
             return report;
         }
         let candidates = blocking::candidates(&records, cfg, mapping.common_identifiers.min_degree);
+        tracing::debug!(phase = "blocking", seconds = started.elapsed().as_secs_f64(), "resolution");
         report.candidate_pairs = candidates.pairs.len() as u64;
         report.capped_block_count = candidates.capped.len() as u64;
         report.capped_blocks =
@@ -181,7 +183,8 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
         involved.sort_unstable();
         involved.dedup();
         let addresses = AddressCache::build(staging, cfg, &records, &involved);
-        let scorer = Scorer { cfg, records: &records, addresses: &addresses };
+        tracing::debug!(phase = "addresses", seconds = started.elapsed().as_secs_f64(), "resolution");
+        let scorer = Scorer::new(cfg, &records, &addresses);
         let review_at = cfg.review_threshold.0;
         let merge_at = cfg.merge_threshold.0;
         let mut scored: Vec<(u32, u32, f64)> = candidates
@@ -191,6 +194,7 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
             .filter(|&(_, _, s)| s >= review_at)
             .collect();
         scored.sort_unstable_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        tracing::debug!(phase = "scoring", seconds = started.elapsed().as_secs_f64(), "resolution");
         let mut clusters = Clusters::new(&records, &forced_splits, cfg.max_block);
         let mut links: Vec<Link> = Vec::new();
         let mut refused: Vec<(u32, u32, f64, String)> = Vec::new();
@@ -257,7 +261,16 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
         for &(a, b, score) in scored.iter().skip_while(|s| s.2 >= merge_at) {
             if clusters.find(a) != clusters.find(b) {
                 let (_, evidence) = scorer.explain(a, b);
-                review.push((a, b, score, format!("below the merge threshold {merge_at}; evidence: {evidence}")));
+                let never = match clusters.check(&records, a, b) {
+                    Ok(()) => String::new(),
+                    Err(refusal) => format!(", and could not merge: {refusal}"),
+                };
+                review.push((
+                    a,
+                    b,
+                    score,
+                    format!("below the merge threshold {merge_at}{never}; evidence: {evidence}"),
+                ));
             }
         }
         // One line per pair: a refused forced merge says more than the evidence alone.
@@ -280,6 +293,7 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
         let links: Vec<(u32, Link)> = links.into_iter().map(|l| (clusters.find(l.a), l)).collect();
         (groups, links, review)
     };
+    tracing::debug!(phase = "clusters", seconds = started.elapsed().as_secs_f64(), "resolution");
     report.merged_groups = groups.len() as u64;
     report.review_pairs = review.len() as u64;
     // Findings name keys and rows, so they are written before the merge renumbers the nodes.
@@ -334,6 +348,7 @@ fn resolve_type(staging: &mut Staging, mapping: &Mapping, cfg: &TypeResolution, 
         });
     }
     if !groups.is_empty() {
+        tracing::debug!(phase = "findings", seconds = started.elapsed().as_secs_f64(), "resolution");
         let applied = merge::apply(staging, ty, &groups);
         report.property_conflicts = applied.property_conflicts;
         report.records_merged = report.records - staging.types[ty as usize].len() as u64;

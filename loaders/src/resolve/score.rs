@@ -23,9 +23,12 @@ const PRIOR_RECORDS: f64 = 10_000.0;
 
 /// Scores pairs of one type.
 pub(crate) struct Scorer<'a> {
-    pub cfg: &'a TypeResolution,
-    pub records: &'a Records<'a>,
-    pub addresses: &'a AddressCache,
+    cfg: &'a TypeResolution,
+    records: &'a Records<'a>,
+    addresses: &'a AddressCache,
+    /// Per evidence, its group's index.
+    group_of: Vec<Option<usize>>,
+    n_groups: usize,
 }
 
 /// One term of a score.
@@ -36,25 +39,78 @@ struct Term {
     shared_by: Option<u32>,
 }
 
-impl Scorer<'_> {
-    /// The total weight of the pair.
+impl<'a> Scorer<'a> {
+    /// A scorer for the records of `cfg`'s type.
+    pub(crate) fn new(cfg: &'a TypeResolution, records: &'a Records<'a>, addresses: &'a AddressCache) -> Self {
+        let mut names: Vec<&str> = Vec::new();
+        let group_of = cfg
+            .evidence
+            .iter()
+            .map(|e| {
+                e.group.as_deref().map(|g| match names.iter().position(|n| *n == g) {
+                    Some(i) => i,
+                    None => {
+                        names.push(g);
+                        names.len() - 1
+                    }
+                })
+            })
+            .collect();
+        Scorer { cfg, records, addresses, group_of, n_groups: names.len() }
+    }
+
+    /// The total weight of the pair: ungrouped terms summed, each group's strongest term once.
     pub(crate) fn score(&self, a: u32, b: u32) -> f64 {
-        (0..self.cfg.evidence.len()).map(|i| self.term(i, a, b).weight).sum()
+        let terms: Vec<Term> = (0..self.cfg.evidence.len()).map(|i| self.term(i, a, b)).collect();
+        self.total(&terms).0
+    }
+
+    /// The total and, per evidence, whether its term counted.
+    fn total(&self, terms: &[Term]) -> (f64, Vec<bool>) {
+        let mut best: Vec<Option<usize>> = vec![None; self.n_groups];
+        let mut sum = 0.0;
+        let mut counted = vec![false; terms.len()];
+        for (i, term) in terms.iter().enumerate() {
+            if term.level == Level::Missing {
+                continue;
+            }
+            match self.group_of[i] {
+                None => {
+                    sum += term.weight;
+                    counted[i] = true;
+                }
+                Some(g) => {
+                    if best[g].is_none_or(|j| terms[j].weight < term.weight) {
+                        best[g] = Some(i);
+                    }
+                }
+            }
+        }
+        for i in best.into_iter().flatten() {
+            sum += terms[i].weight;
+            counted[i] = true;
+        }
+        (sum, counted)
     }
 
     /// The total weight and its explanation: each non-missing term with its level and weight.
     pub(crate) fn explain(&self, a: u32, b: u32) -> (f64, String) {
-        let mut total = 0.0;
+        let terms: Vec<Term> = (0..self.cfg.evidence.len()).map(|i| self.term(i, a, b)).collect();
+        let (total, counted) = self.total(&terms);
         let mut parts = Vec::new();
-        for (i, evidence) in self.cfg.evidence.iter().enumerate() {
-            let term = self.term(i, a, b);
-            total += term.weight;
+        for (i, (evidence, term)) in self.cfg.evidence.iter().zip(&terms).enumerate() {
             if term.level == Level::Missing {
                 continue;
             }
             let mut part = format!("{} {} {:+.1}", evidence.name, term.level.word(), term.weight);
             if let Some(others) = term.shared_by {
                 part.push_str(&format!(" (shared by {others} others)"));
+            }
+            if !counted[i] {
+                part.push_str(&format!(
+                    " (not counted: {} counts its strongest)",
+                    evidence.group.as_deref().unwrap_or("")
+                ));
             }
             parts.push(part);
         }

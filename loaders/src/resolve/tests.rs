@@ -222,7 +222,7 @@ fn a_common_phone_is_weak_evidence_and_no_block() {
         .collect();
     records.push(rec("APP-1", "丁一", "1980-05-05", "02584561234"));
     let mut st = staging(&records);
-    let resolved = resolve(&mut st, &mapping(""));
+    let resolved = resolve(&mut st, &mapping("\n[common_identifiers]\nmin_degree = 20\n"));
     assert!(resolved.merges.is_empty(), "{resolved:#?}");
     assert_eq!(st.resolution[0].candidate_pairs, 0);
 }

@@ -8,9 +8,13 @@
 //! When refinement splits nothing the level aggregates by the communities themselves (as
 //! leidenalg does), so every level shrinks the graph and the loop ends.
 //!
-//! Refinement makes every community connected. As a guard, the final partition is checked with a
-//! union-find over the edges inside communities, and a disconnected community would be split into
-//! its components (which only raises modularity); the count is reported and expected to be 0.
+//! Refinement makes every community connected: each aggregate vertex is a refined subcommunity,
+//! connected in the level below, and the last level of an iteration leaves every aggregate vertex
+//! alone, so each final community is one connected aggregate vertex. Only a level that fell back
+//! to aggregating by communities (or a run stopped by the level guard) breaks that chain; then the
+//! final partition is checked with a union-find over the edges inside communities, and a
+//! disconnected community is split into its components (which only raises modularity). The count
+//! is reported; none has been seen.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -68,6 +72,7 @@ pub fn leiden_with_progress(
     };
     let mut levels: Vec<Vec<u32>> = Vec::new();
     let max_iterations = if options.iterations == 0 { u32::MAX } else { options.iterations };
+    let mut connected_by_construction = true;
 
     for iteration in 0..max_iterations {
         let mut rng = SplitMix::derive(options.seed, STREAM, u64::from(iteration));
@@ -75,6 +80,9 @@ pub fn leiden_with_progress(
         let mut init = membership.clone();
         let mut current: Option<(Aggregate, Strengths)> = None;
         let mut iteration_moves = 0;
+        // Whether every aggregate vertex of this iteration is a connected set of input vertices.
+        connected_by_construction = true;
+        let mut finished = false;
         for level in 0..MAX_LEVELS {
             let context = LevelContext { resolution: options.resolution, iteration, level, progress };
             let step = match &current {
@@ -99,24 +107,26 @@ pub fn leiden_with_progress(
             if iteration == 0 && levels.last() != Some(&membership) {
                 levels.push(membership.clone());
             }
-            let Some(next) = step.next else { break };
+            let Some(next) = step.next else {
+                finished = true;
+                break;
+            };
+            connected_by_construction &= !next.fell_back;
             for vertex in to_level.iter_mut() {
                 *vertex = next.refined[*vertex as usize];
             }
             init = next.init;
             current = Some((next.graph, next.strengths));
         }
+        connected_by_construction &= finished;
         stats.iterations += 1;
         if iteration_moves == 0 {
             break;
         }
     }
 
-    let t0 = std::time::Instant::now();
-    let (mut membership, split) = split_disconnected(&input, membership);
-    if std::env::var_os("CLEW_TRACE").is_some() {
-        eprintln!("TRACE split {:.3}s", t0.elapsed().as_secs_f64());
-    }
+    let (mut membership, split) =
+        if connected_by_construction { (membership, 0) } else { split_disconnected(&input, membership) };
     stats.split_communities = split;
     let n_communities = relabel_by_size(&mut membership);
     for level in levels.iter_mut() {
@@ -141,6 +151,9 @@ struct Next {
     strengths: Strengths,
     refined: Vec<u32>,
     init: Vec<u32>,
+    /// Refinement split nothing and the level aggregated by communities, which need not be
+    /// connected.
+    fell_back: bool,
 }
 
 /// What one level did.
@@ -179,38 +192,20 @@ fn run_level<G: LevelGraph>(
     let n_groups = renumber_dense(&mut assignment);
     let next = (!done).then(|| {
         report(Phase::Refining, outcome.visits);
-        let t0 = std::time::Instant::now();
-        let c0 = super::moving::trace_cpu_seconds();
         let (mut refined, mut n_refined) =
             refine(graph, strengths, &assignment, n_groups, &order, context.resolution, refine_seed);
-        if std::env::var_os("CLEW_TRACE").is_some() {
-            eprintln!(
-                "TRACE refine n={n_vertices} groups={n_groups} refined={n_refined} {:.3}s cpu {:.2}",
-                t0.elapsed().as_secs_f64(),
-                super::moving::trace_cpu_seconds() - c0
-            );
-        }
-        if n_refined == n_vertices {
+        let fell_back = n_refined == n_vertices;
+        if fell_back {
             refined.clone_from(&assignment);
             n_refined = n_groups;
         }
         report(Phase::Aggregating, outcome.visits);
-        let t0 = std::time::Instant::now();
-        let c0 = super::moving::trace_cpu_seconds();
         let (next_graph, next_strengths) = aggregate(graph, strengths, &refined, n_refined);
-        if std::env::var_os("CLEW_TRACE").is_some() {
-            eprintln!(
-                "TRACE aggregate n={n_vertices} into={n_refined} arcs={} {:.3}s cpu {:.2}",
-                next_graph.n_arcs(),
-                t0.elapsed().as_secs_f64(),
-                super::moving::trace_cpu_seconds() - c0
-            );
-        }
         let mut init = vec![0u32; n_refined as usize];
         for (vertex, &sub) in refined.iter().enumerate() {
             init[sub as usize] = assignment[vertex];
         }
-        Next { graph: next_graph, strengths: next_strengths, refined, init }
+        Next { graph: next_graph, strengths: next_strengths, refined, init, fell_back }
     });
     LevelStep {
         n_vertices,

@@ -262,6 +262,7 @@ pub(crate) fn aggregate(
             };
             let mut slot = vec![u32::MAX; n_groups as usize];
             let mut sums: Vec<(u32, f64)> = Vec::new();
+            let mut gathered: Vec<(u32, f64)> = Vec::new();
             for group in first..end {
                 let mut inside = 0.0;
                 let mut loop_weight = 0.0;
@@ -269,11 +270,15 @@ pub(crate) fn aggregate(
                 for &member in members.of(group) {
                     loop_weight += graph.loop_weight(member);
                     strength += strengths.of[member as usize];
+                    // Gathered first so the group lookups, cache misses on a large graph,
+                    // overlap instead of waiting on each other's branches.
                     graph.for_each_neighbour(member, |neighbour, weight| {
-                        let other = assignment[neighbour as usize];
+                        gathered.push((assignment[neighbour as usize], weight));
+                    });
+                    for &(other, weight) in &gathered {
                         if other == group {
                             inside += weight;
-                            return;
+                            continue;
                         }
                         let at = slot[other as usize];
                         if at == u32::MAX {
@@ -282,7 +287,8 @@ pub(crate) fn aggregate(
                         } else {
                             sums[at as usize].1 += weight;
                         }
-                    });
+                    }
+                    gathered.clear();
                 }
                 sums.sort_unstable_by_key(|&(other, _)| other);
                 part.degrees.push(sums.len() as u64);

@@ -127,12 +127,7 @@ fn run_level<G: LevelGraph>(
     let n_groups = renumber_dense(&mut assignment);
     let next = (outcome.moves > 0 && n_groups < n_vertices).then(|| {
         report(Phase::Aggregating, outcome.visits);
-        let t0 = std::time::Instant::now();
-        let result = aggregate(graph, strengths, &assignment, n_groups);
-        if std::env::var_os("CLEW_TRACE").is_some() {
-            eprintln!("TRACE aggregate n={n_vertices} into={n_groups} {:.3}s", t0.elapsed().as_secs_f64());
-        }
-        result
+        aggregate(graph, strengths, &assignment, n_groups)
     });
     LevelStep {
         n_vertices,

@@ -121,6 +121,8 @@ const STAY_PUT: Proposal = Proposal { target: STAY, weight_to_target: 0.0, weigh
 /// that stays in L1 cache; others in a dense array with a slot per community id. On large sparse
 /// graphs the dense array is a cache miss per arc.
 const SMALL_DEGREE: usize = 64;
+/// Low-degree vertices whose neighbours are gathered together (see [`Mover::propose`]).
+const GROUP: usize = 8;
 /// Entries of the small table: a power of two, at least four times [`SMALL_DEGREE`].
 const TABLE_SIZE: usize = 256;
 
@@ -134,6 +136,8 @@ struct Scratch {
     sums: Vec<(u32, f64)>,
     /// The neighbours' (community, weight) pairs, gathered before summing.
     gathered: Vec<(u32, f64)>,
+    /// The total of each community in `sums`.
+    totals: Vec<f64>,
 }
 
 impl Scratch {
@@ -143,7 +147,8 @@ impl Scratch {
             table_keys: Box::new([NONE; TABLE_SIZE]),
             table_index: Box::new([0; TABLE_SIZE]),
             sums: Vec::new(),
-            gathered: Vec::with_capacity(SMALL_DEGREE),
+            gathered: Vec::with_capacity(GROUP * SMALL_DEGREE),
+            totals: Vec::new(),
         }
     }
 
@@ -225,73 +230,122 @@ struct Mover<'a, G> {
 }
 
 impl<G: LevelGraph> Mover<'_, G> {
-    /// `vertex`'s best move in `partition`: the neighbouring community with the highest score
-    /// (the first met on a tie), an empty community if every score is negative, or staying.
-    /// `in_batch`, if given, has a bit per vertex of the current batch (a bitset small enough to
-    /// stay in cache), to flag proposals that a batch-mate's move may invalidate.
-    fn propose(&self, partition: &Partition, vertex: u32, scratch: &mut Scratch, in_batch: Option<&[u64]>) -> Proposal {
+    /// The best move of each of `vertices` in `partition`, into `out`: the neighbouring
+    /// community with the highest score (the first met on a tie), an empty community if every
+    /// score is negative, or staying. `in_batch`, if given, has a bit per vertex of the current
+    /// batch (a bitset small enough to stay in cache), to flag proposals that a batch-mate's move
+    /// may invalidate.
+    ///
+    /// Low-degree vertices go [`GROUP`] at a time: first the communities of all their neighbours
+    /// are gathered in one loop with no data-dependent branches, so that the loads, cache misses
+    /// on a large graph, overlap; then each vertex is scored from that buffer in L1.
+    fn propose(
+        &self,
+        partition: &Partition,
+        vertices: &[u32],
+        out: &mut [Proposal],
+        scratch: &mut Scratch,
+        in_batch: Option<&[u64]>,
+    ) {
         let community = &partition.community;
-        let own = community[vertex as usize];
-        let mut batch_neighbour = false;
-        let small = self.graph.max_neighbours(vertex) <= SMALL_DEGREE;
-        let weight_to_own = if small {
-            // Gathering first keeps the loop free of unpredictable branches, so the community
-            // loads (cache misses on a large graph) overlap; summing then runs in L1.
+        for (group, group_out) in vertices.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
             let mut gathered = std::mem::take(&mut scratch.gathered);
-            self.graph.for_each_neighbour(vertex, |neighbour, weight| {
-                if let Some(bits) = in_batch {
-                    batch_neighbour |= bits[neighbour as usize >> 6] >> (neighbour & 63) & 1 != 0;
-                }
-                gathered.push((community[neighbour as usize], weight));
-            });
-            for &(other, weight) in &gathered {
-                scratch.add_small(other, weight);
-            }
             gathered.clear();
-            scratch.gathered = gathered;
-            scratch.get_small(own)
-        } else {
-            let Scratch { slot, sums, .. } = &mut *scratch;
-            self.graph.for_each_neighbour(vertex, |neighbour, weight| {
-                if let Some(bits) = in_batch {
-                    batch_neighbour |= bits[neighbour as usize >> 6] >> (neighbour & 63) & 1 != 0;
+            let mut ends = [0usize; GROUP];
+            let mut flags = [false; GROUP];
+            for (index, &vertex) in group.iter().enumerate() {
+                if self.graph.max_neighbours(vertex) <= SMALL_DEGREE {
+                    let mut batch_neighbour = false;
+                    self.graph.for_each_neighbour(vertex, |neighbour, weight| {
+                        if let Some(bits) = in_batch {
+                            batch_neighbour |= bits[neighbour as usize >> 6] >> (neighbour & 63) & 1 != 0;
+                        }
+                        gathered.push((community[neighbour as usize], weight));
+                    });
+                    flags[index] = batch_neighbour;
                 }
-                let other = community[neighbour as usize];
-                let at = slot[other as usize];
-                if at == NONE {
-                    slot[other as usize] = sums.len() as u32;
-                    sums.push((other, weight));
-                } else {
-                    sums[at as usize].1 += weight;
-                }
-            });
-            let at = slot[own as usize];
-            let weight = if at == NONE { 0.0 } else { sums[at as usize].1 };
-            for &(other, _) in sums.iter() {
-                slot[other as usize] = NONE;
+                ends[index] = gathered.len();
             }
-            weight
-        };
+            let mut start = 0;
+            for (index, &vertex) in group.iter().enumerate() {
+                group_out[index] = if self.graph.max_neighbours(vertex) <= SMALL_DEGREE {
+                    for &(other, weight) in &gathered[start..ends[index]] {
+                        scratch.add_small(other, weight);
+                    }
+                    let own = community[vertex as usize];
+                    let proposal = self.best_move(partition, vertex, scratch.get_small(own), scratch, flags[index]);
+                    scratch.clear_small();
+                    proposal
+                } else {
+                    self.propose_dense(partition, vertex, scratch, in_batch)
+                };
+                start = ends[index];
+            }
+            scratch.gathered = gathered;
+        }
+    }
+
+    /// [`Mover::propose`] for one vertex of high degree, summing in the dense slot array.
+    fn propose_dense(
+        &self,
+        partition: &Partition,
+        vertex: u32,
+        scratch: &mut Scratch,
+        in_batch: Option<&[u64]>,
+    ) -> Proposal {
+        let community = &partition.community;
+        let mut batch_neighbour = false;
+        let Scratch { slot, sums, .. } = &mut *scratch;
+        self.graph.for_each_neighbour(vertex, |neighbour, weight| {
+            if let Some(bits) = in_batch {
+                batch_neighbour |= bits[neighbour as usize >> 6] >> (neighbour & 63) & 1 != 0;
+            }
+            let other = community[neighbour as usize];
+            let at = slot[other as usize];
+            if at == NONE {
+                slot[other as usize] = sums.len() as u32;
+                sums.push((other, weight));
+            } else {
+                sums[at as usize].1 += weight;
+            }
+        });
+        let own = community[vertex as usize];
+        let at = slot[own as usize];
+        let weight_to_own = if at == NONE { 0.0 } else { sums[at as usize].1 };
+        for &(other, _) in sums.iter() {
+            slot[other as usize] = NONE;
+        }
+        let proposal = self.best_move(partition, vertex, weight_to_own, scratch, batch_neighbour);
+        scratch.sums.clear();
+        proposal
+    }
+
+    /// The best move of `vertex` given its weight to each neighbouring community in
+    /// `scratch.sums` (left as it is).
+    fn best_move(
+        &self,
+        partition: &Partition,
+        vertex: u32,
+        weight_to_own: f64,
+        scratch: &mut Scratch,
+        batch_neighbour: bool,
+    ) -> Proposal {
+        let own = partition.community[vertex as usize];
         let strength = self.strengths[vertex as usize];
         let scale = self.gamma_per_total * strength;
         let own_score = weight_to_own - scale * (partition.total[own as usize] - strength);
+        // The totals first, in a loop without branches, for the same reason as the gathering.
+        scratch.totals.clear();
+        scratch.totals.extend(scratch.sums.iter().map(|&(other, _)| partition.total[other as usize]));
         let mut best = Proposal { target: STAY, weight_to_target: 0.0, weight_to_own, batch_neighbour };
         let mut best_score = own_score;
-        for &(other, weight) in scratch.sums.iter() {
-            if other == own {
-                continue;
-            }
-            let score = weight - scale * partition.total[other as usize];
-            if score > best_score {
+        for (&(other, weight), &total) in scratch.sums.iter().zip(&scratch.totals) {
+            let score = weight - scale * total;
+            if score > best_score && other != own {
                 best_score = score;
                 best.target = other;
                 best.weight_to_target = weight;
             }
-        }
-        if small {
-            scratch.clear_small();
-        } else {
-            scratch.sums.clear();
         }
         // An empty community scores 0: better only if every other choice is negative.
         if best_score < 0.0 && partition.size[own as usize] > 1 {
@@ -352,8 +406,6 @@ pub(crate) fn move_vertices<G: LevelGraph>(
 ) -> MoveOutcome {
     let n = graph.n_vertices() as usize;
     let mut outcome = MoveOutcome::default();
-    let trace_started = std::time::Instant::now();
-    let trace_cpu = trace_cpu_seconds();
     if n == 0 || strengths.total <= 0.0 {
         return outcome;
     }
@@ -379,24 +431,14 @@ pub(crate) fn move_vertices<G: LevelGraph>(
             tick(outcome.visits);
             next_tick += 1 << 20;
         }
-        if std::env::var_os("CLEW_TRACE2").is_some()
-            && outcome.visits / 250_000 != (outcome.visits + batch as u64) / 250_000
-        {
-            eprintln!(
-                "TRACE2 visits={} moves={} gainQ={:.5} queue={}",
-                outcome.visits,
-                outcome.moves,
-                outcome.gain / strengths.total,
-                queue.len()
-            );
-        }
         if batch == 1 {
             // A plain sequential queue: propose, apply, queue the neighbours left behind.
             let Some(vertex) = queue.pop_front() else { break };
             outcome.visits += 1;
             queued[vertex as usize] = false;
-            let proposal = mover.propose(partition, vertex, &mut scratches[0], None);
-            let Some((target, gain)) = mover.apply(partition, vertex, proposal) else { continue };
+            let mut proposal = [STAY_PUT];
+            mover.propose(partition, &[vertex], &mut proposal, &mut scratches[0], None);
+            let Some((target, gain)) = mover.apply(partition, vertex, proposal[0]) else { continue };
             outcome.moves += 1;
             outcome.gain += gain;
             let community = &partition.community;
@@ -426,11 +468,7 @@ pub(crate) fn move_vertices<G: LevelGraph>(
                 .par_chunks_mut(per_task)
                 .zip(batch_vertices.par_chunks(per_task))
                 .zip(scratches.par_iter_mut())
-                .for_each(|((out, vertices), scratch)| {
-                    for (slot, &vertex) in out.iter_mut().zip(vertices) {
-                        *slot = mover.propose(shared, vertex, scratch, Some(bits));
-                    }
-                });
+                .for_each(|((out, vertices), scratch)| mover.propose(shared, vertices, out, scratch, Some(bits)));
         }
         for &vertex in &batch_vertices {
             in_batch[vertex as usize >> 6] = 0;
@@ -439,11 +477,12 @@ pub(crate) fn move_vertices<G: LevelGraph>(
         moved.clear();
         for (index, &vertex) in batch_vertices.iter().enumerate() {
             queued[vertex as usize] = false;
-            let proposal = if proposals[index].batch_neighbour && !moved.is_empty() {
-                mover.propose(partition, vertex, &mut scratches[0], None)
-            } else {
-                proposals[index]
-            };
+            let mut proposal = proposals[index];
+            if proposal.batch_neighbour && !moved.is_empty() {
+                let mut again = [STAY_PUT];
+                mover.propose(partition, &[vertex], &mut again, &mut scratches[0], None);
+                proposal = again[0];
+            }
             let Some((_, gain)) = mover.apply(partition, vertex, proposal) else { continue };
             outcome.moves += 1;
             outcome.gain += gain;
@@ -480,25 +519,7 @@ pub(crate) fn move_vertices<G: LevelGraph>(
             }
         }
     }
-    if std::env::var_os("CLEW_TRACE").is_some() {
-        eprintln!(
-            "TRACE move n={n} arcs={} batch={batch} visits={} moves={} {:.3}s cpu {:.2}s",
-            graph.n_arcs(),
-            outcome.visits,
-            outcome.moves,
-            trace_started.elapsed().as_secs_f64(),
-            trace_cpu_seconds() - trace_cpu
-        );
-    }
     outcome
-}
-
-pub(crate) fn trace_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks: f64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0.0)
-        + fields.get(12).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    ticks / 100.0
 }
 
 #[cfg(test)]

@@ -101,34 +101,34 @@ impl<G: LevelGraph> Context<'_, G> {
         let mut sub_size = vec![1u32; size];
         let mut sub_total: Vec<f64> = (0..size).map(strength).collect();
         let group_total: f64 = sub_total.iter().sum();
-        // Weight from each member to the rest of the group, and from each subcommunity to the rest.
-        let mut external = vec![0.0; size];
-        for (index, &vertex) in members.iter().enumerate() {
-            self.graph.for_each_neighbour(vertex, |neighbour, weight| {
+        // Weight from each subcommunity to the rest of the group. A singleton's is known once it
+        // has been visited or was needed for a decision; NaN until then, so most are computed in
+        // the scan that visits the member rather than in a pass of their own.
+        let mut sub_external = vec![f64::NAN; size];
+        let inner_weight = |index: usize| {
+            let mut sum = 0.0;
+            self.graph.for_each_neighbour(members[index], |neighbour, weight| {
                 if self.assignment[neighbour as usize] == group {
-                    external[index] += weight;
+                    sum += weight;
                 }
             });
-        }
-        let mut sub_external = external.clone();
+            sum
+        };
         let mut slot = vec![u32::MAX; size];
         let mut sums: Vec<(u32, f64)> = Vec::new();
         let mut candidates: Vec<(u32, f64, f64)> = Vec::new();
-        let mut rng = SplitMix::derive(self.rng_seed, 0x5EF1_4E, u64::from(group));
+        let mut rng = SplitMix::derive(self.rng_seed, 0x005E_F14E, u64::from(group));
 
         for index in 0..size {
             if founder[index] != index as u32 || sub_size[index] != 1 {
                 continue;
             }
-            let vertex_strength = strength(index);
-            let scale = self.gamma_per_total * vertex_strength;
-            if external[index] < scale * (group_total - vertex_strength) {
-                continue;
-            }
+            let mut own_external = 0.0;
             self.graph.for_each_neighbour(members[index], |neighbour, weight| {
                 if self.assignment[neighbour as usize] != group {
                     return;
                 }
+                own_external += weight;
                 let sub = founder[self.position[neighbour as usize] as usize];
                 let at = slot[sub as usize];
                 if at == u32::MAX {
@@ -138,6 +138,14 @@ impl<G: LevelGraph> Context<'_, G> {
                     sums[at as usize].1 += weight;
                 }
             });
+            sub_external[index] = own_external;
+            let vertex_strength = strength(index);
+            let scale = self.gamma_per_total * vertex_strength;
+            if own_external < scale * (group_total - vertex_strength) {
+                sums.iter().for_each(|&(sub, _)| slot[sub as usize] = u32::MAX);
+                sums.clear();
+                continue;
+            }
             // Staying alone gains 0 and is always a candidate.
             candidates.clear();
             candidates.push((index as u32, 0.0, 0.0));
@@ -148,9 +156,23 @@ impl<G: LevelGraph> Context<'_, G> {
                     continue;
                 }
                 let total = sub_total[sub as usize];
-                let well_connected = sub_external[sub as usize] >= self.gamma_per_total * total * (group_total - total);
                 let gain = weight - scale * total;
-                if well_connected && gain >= 0.0 {
+                if gain < 0.0 {
+                    continue;
+                }
+                let threshold = self.gamma_per_total * total * (group_total - total);
+                let mut sub_weight = sub_external[sub as usize];
+                if sub_weight.is_nan() {
+                    // An unvisited singleton: its edge to this vertex is a lower bound, which
+                    // settles the test on sparse graphs; otherwise count exactly.
+                    if weight >= threshold {
+                        sub_weight = f64::INFINITY;
+                    } else {
+                        sub_weight = inner_weight(sub as usize);
+                        sub_external[sub as usize] = sub_weight;
+                    }
+                }
+                if sub_weight >= threshold {
                     candidates.push((sub, gain, weight));
                     best_gain = best_gain.max(gain);
                 }
@@ -163,12 +185,16 @@ impl<G: LevelGraph> Context<'_, G> {
             if chosen == index as u32 {
                 continue;
             }
-            founder[index] = chosen;
-            sub_size[chosen as usize] += 1;
+            let chosen = chosen as usize;
+            if sub_external[chosen].is_nan() {
+                sub_external[chosen] = inner_weight(chosen);
+            }
+            founder[index] = chosen as u32;
+            sub_size[chosen] += 1;
             sub_size[index] = 0;
-            sub_total[chosen as usize] += vertex_strength;
+            sub_total[chosen] += vertex_strength;
             sub_total[index] = 0.0;
-            sub_external[chosen as usize] += external[index] - 2.0 * weight;
+            sub_external[chosen] += own_external - 2.0 * weight;
         }
 
         // Dense labels in order of first member.

@@ -29,7 +29,7 @@ impl SplitMix {
     /// A number in `0..bound` (Lemire's multiply-shift; the bias, below 2^-32 for our bounds,
     /// does not matter here).
     pub(crate) fn below(&mut self, bound: u32) -> u32 {
-        ((self.next_u64() >> 32) * u64::from(bound) >> 32) as u32
+        (((self.next_u64() >> 32) * u64::from(bound)) >> 32) as u32
     }
 
     /// A number in `[0, 1)`.

@@ -525,7 +525,9 @@ struct SharedLinks<'a> {
 impl SharedLinks<'_> {
     fn links(&self, identifiers: &[EntityTypeId], report: &mut ProjectionReport) -> Vec<Link> {
         let ids: Vec<u32> = identifiers.iter().flat_map(|&ty| self.graph.type_range(ty)).collect();
-        let parts: Vec<(Vec<Link>, Vec<(u32, u32)>, u64)> = ids
+        // Per task: links, skipped identifiers with their holder counts, identifiers used.
+        type Part = (Vec<Link>, Vec<(u32, u32)>, u64);
+        let parts: Vec<Part> = ids
             .par_chunks(NODES_PER_TASK)
             .map(|chunk| {
                 let mut links = Vec::new();
