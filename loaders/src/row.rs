@@ -223,13 +223,8 @@ pub(crate) fn process(plan: &Plan<'_>, file: &str, item: &Item) -> RowOut {
                 reason: format!("empty key for `{}`", entity.alias),
             });
         }
-        let normalised = if key_spec.spec.normalise.is_empty() {
-            Ok(cleaned.to_string())
-        } else {
-            apply_normalisers(key_spec.spec, &cleaned)
-        };
-        let (key, key_invalid) = match normalised {
-            Ok(k) if !k.is_empty() => (k, false),
+        let (key, key_invalid) = match apply_normalisers(key_spec.spec, &cleaned) {
+            Ok(k) if !k.is_empty() => (k.into_owned(), false),
             Ok(_) => (cleaned.to_string(), true),
             Err(reason) => {
                 flags.push(Issue {
@@ -353,10 +348,11 @@ fn gather<'a>(spec: &'a CompiledSpec<'_>, values: &'a [Cow<'a, str>]) -> Cow<'a,
     }
 }
 
-fn apply_normalisers(spec: &ColumnSpec, text: &str) -> Result<String, String> {
-    let mut value = text.to_owned();
+/// Runs the spec's normalisers in turn; borrows the text when there are none.
+fn apply_normalisers<'t>(spec: &ColumnSpec, text: &'t str) -> Result<Cow<'t, str>, String> {
+    let mut value = Cow::Borrowed(text);
     for n in &spec.normalise {
-        value = n.apply(&value).map_err(|e| e.0)?;
+        value = Cow::Owned(n.apply(&value).map_err(|e| e.0)?);
     }
     Ok(value)
 }

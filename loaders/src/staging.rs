@@ -92,11 +92,104 @@ pub struct TypeTable {
     pub invalid_keys: Vec<u32>,
     /// Property columns, in the order of the type's properties.
     pub columns: Vec<PropColumn>,
-    /// (128-bit hash of key, local id). Keys are identified by their XXH3-128 alone: comparing
-    /// key bytes on every probe cost two extra cache misses per row, and the chance that two of
-    /// even 10^10 distinct keys collide in 128 bits (about 10^-19) is far below that of a disk
-    /// flipping a bit unnoticed.
-    by_key: hashbrown::HashTable<(u128, u32)>,
+    /// Local id by the key's 128-bit hash. Keys are identified by their XXH3-128 alone:
+    /// comparing key bytes on every probe cost two extra cache misses per row, and the chance
+    /// that two of even 10^10 distinct keys collide in 128 bits (about 10^-19) is far below that
+    /// of a disk flipping a bit unnoticed.
+    by_key: KeyIndex,
+}
+
+/// An open-addressing (linear probing) map from a key hash to a local id.
+///
+/// The merger probes it once per entity per row, single-threaded, and on big types nearly every
+/// probe is a cache miss. hashbrown cannot be told to fetch a slot early; this table can
+/// ([`KeyIndex::touch`]): the merger touches the home slots of a few dozen rows ahead, so their
+/// misses overlap instead of queueing one after another. Linear probing keeps a probe within
+/// one or two cache lines.
+#[derive(Debug, Default)]
+struct KeyIndex {
+    /// A power of two long, or empty.
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+/// One slot: the key's hash in two halves and its local id, [`Slot::FREE`] when unused (local
+/// ids stop below `u32::MAX - 1`).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    lo: u64,
+    hi: u64,
+    local: u32,
+}
+
+impl Slot {
+    const FREE: u32 = u32::MAX;
+    const EMPTY: Slot = Slot { lo: 0, hi: 0, local: Slot::FREE };
+}
+
+impl KeyIndex {
+    #[inline]
+    fn home(&self, lo: u64) -> usize {
+        lo as usize & (self.slots.len() - 1)
+    }
+
+    #[inline]
+    fn find(&self, hash: u128) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (lo, hi) = (hash as u64, (hash >> 64) as u64);
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(lo);
+        loop {
+            let slot = &self.slots[at];
+            if slot.local == Slot::FREE {
+                return None;
+            }
+            if slot.lo == lo && slot.hi == hi {
+                return Some(slot.local);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Adds a hash known to be absent.
+    fn insert_new(&mut self, hash: u128, local: u32) {
+        // At most three quarters full: linear probing's probe runs stay short up to there.
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        self.place(Slot { lo: hash as u64, hi: (hash >> 64) as u64, local });
+        self.len += 1;
+    }
+
+    fn place(&mut self, new: Slot) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(new.lo);
+        while self.slots[at].local != Slot::FREE {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = new;
+    }
+
+    fn grow(&mut self) {
+        let capacity = (self.slots.len() * 2).max(64);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::EMPTY; capacity]);
+        for slot in old.into_iter().filter(|s| s.local != Slot::FREE) {
+            self.place(slot);
+        }
+    }
+
+    /// Reads the home slot of `hash`, so that a probe soon after finds it in cache. The value
+    /// is meaningless; callers fold it into something they pass to `std::hint::black_box`.
+    #[inline]
+    fn touch(&self, hash: u128) -> u64 {
+        if self.slots.is_empty() {
+            0
+        } else {
+            self.slots[self.home(hash as u64)].lo
+        }
+    }
 }
 
 /// The hash the staging tables use for keys; computed by the parallel row stage so the
@@ -278,7 +371,7 @@ impl Staging {
     pub fn node_hashed(&mut self, entity_type: u16, key: &str, hash: u128) -> Result<(u32, bool), crate::LoadError> {
         let strings = &mut self.strings;
         let table = &mut self.types[entity_type as usize];
-        if let Some(&(_, local)) = table.by_key.find(hash as u64, |&(h, _)| h == hash) {
+        if let Some(local) = table.by_key.find(hash) {
             return Ok((local, false));
         }
         let local = u32::try_from(table.keys.len()).ok().filter(|&l| l < u32::MAX - 1).ok_or_else(|| {
@@ -287,7 +380,7 @@ impl Staging {
             }
         })?;
         table.keys.push(strings.push(key));
-        table.by_key.insert_unique(hash as u64, (hash, local), |&(h, _)| h as u64);
+        table.by_key.insert_new(hash, local);
         for column in &mut table.columns {
             column.values.push(NULL_VALUE);
         }
@@ -297,8 +390,14 @@ impl Staging {
     /// The local id of an existing node, by type and normalised key (before [`Staging::freeze`]).
     pub fn find(&self, entity_type: u16, key: &str) -> Option<u32> {
         let hash = key_hash(key);
-        let table = &self.types[entity_type as usize];
-        table.by_key.find(hash as u64, |&(h, _)| h == hash).map(|&(_, l)| l)
+        self.types[entity_type as usize].by_key.find(hash)
+    }
+
+    /// Touches where the node with this key hash would be found, so that a
+    /// [`Staging::node_hashed`] shortly after does not wait for memory; see [`KeyIndex`].
+    #[inline]
+    pub(crate) fn touch_key(&self, entity_type: u16, hash: u128) -> u64 {
+        self.types[entity_type as usize].by_key.touch(hash)
     }
 
     /// Total nodes over all types.
@@ -310,7 +409,7 @@ impl Staging {
     pub fn freeze(&mut self) {
         self.strings.freeze();
         for t in &mut self.types {
-            t.by_key = hashbrown::HashTable::new();
+            t.by_key = KeyIndex::default();
             t.invalid_keys.sort_unstable();
             t.invalid_keys.dedup();
             for c in &mut t.columns {
@@ -323,5 +422,39 @@ impl Staging {
                 c.invalid.sort_unstable();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_index_finds_every_key_through_growth_and_shared_home_slots() {
+        let mut index = KeyIndex::default();
+        // Hashes that share their low half (so their home slot) but not their high half must
+        // stay apart, and every key must be found again after the table has grown many times.
+        let hash = |i: u64| (u128::from(i * 0x9E37_79B9) << 64) | u128::from(i % 7);
+        for i in 0..10_000u64 {
+            assert_eq!(index.find(hash(i)), None, "{i} before insertion");
+            index.insert_new(hash(i), i as u32);
+        }
+        for i in 0..10_000u64 {
+            assert_eq!(index.find(hash(i)), Some(i as u32), "{i}");
+        }
+        assert_eq!(index.find(hash(10_000)), None);
+        assert!(index.len * 4 <= index.slots.len() * 3, "at most three quarters full");
+    }
+
+    #[test]
+    fn staging_gives_one_local_id_per_key_and_type() {
+        let mut staging = Staging::new(Schema::builtin());
+        let (a, created_a) = staging.node(0, "A").unwrap();
+        let (b, created_b) = staging.node(0, "B").unwrap();
+        assert!(created_a && created_b && a != b);
+        assert_eq!(staging.node(0, "A").unwrap(), (a, false));
+        assert_eq!(staging.find(0, "B"), Some(b));
+        assert_eq!(staging.find(1, "B"), None, "keys are per entity type");
+        assert_eq!(staging.strings.get(staging.types[0].keys[b as usize]), "B");
     }
 }

@@ -119,6 +119,8 @@ pub fn write_snapshot(
         starts.iter().zip(&staging.types).map(|(&s, t)| (s, s + t.len() as u32)).collect();
 
     let mut writer = SnapshotWriter::create(path)?;
+    let phase = std::time::Instant::now();
+    let lap = |what: &str| tracing::debug!(seconds = phase.elapsed().as_secs_f64(), "snapshot: {what} done");
 
     // Node arrays.
     let mut node_types = Vec::with_capacity(n_usize);
@@ -156,8 +158,10 @@ pub fn write_snapshot(
     drop(key_sorted);
     drop(node_keys);
 
+    lap("nodes and key index");
     // Edges.
     let out = out_csr(&mut staging, &starts, n_usize);
+    lap("out-CSR built");
     let m = out.targets.len();
     if m >= u32::MAX as usize {
         return Err(SnapshotError::BadSection {
@@ -196,6 +200,7 @@ pub fn write_snapshot(
                 in_edge[slot] = e as u32;
             }
         }
+        lap("out-CSR written, in-CSR built");
         writer.array("in_offsets", &in_offsets)?;
         writer.array("in_sources", &in_sources)?;
         writer.array("in_edge", &in_edge)?;
@@ -209,6 +214,7 @@ pub fn write_snapshot(
     drop(out.targets);
     drop(out.offsets);
 
+    lap("in-CSR and common identifiers");
     // Aliases: keys of records entity resolution merged into a node, by node and by key.
     {
         let mut aliases: Vec<(u32, u32)> =
@@ -257,6 +263,7 @@ pub fn write_snapshot(
         writer.array("prov_line", &lines)?;
     }
 
+    lap("aliases, strings, provenance");
     // Bitmaps and property columns.
     let mut invalid_keys = RoaringBitmap::new();
     for (t, table) in staging.types.iter().enumerate() {
@@ -291,7 +298,9 @@ pub fn write_snapshot(
         resolution: staging.resolution.clone(),
         sections: Vec::new(),
     };
+    lap("properties");
     let bytes = writer.finish(|sections| Manifest { sections, ..manifest_base })?;
+    lap("finished (fsync, rename)");
     Ok(BuildSummary { n_nodes: n, n_edges: m as u32, bytes })
 }
 

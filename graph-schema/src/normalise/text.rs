@@ -8,6 +8,11 @@ use std::borrow::Cow;
 /// Other compatibility forms (half-width katakana, `￥` U+FFE5, circled digits) are left alone:
 /// folding them is not reversible in meaning, and the validators that care handle them.
 pub fn halfwidth(s: &str) -> Cow<'_, str> {
+    // Every foldable character's UTF-8 starts with 0xEF (U+FF01..) or 0xE3 (U+3000); a byte scan
+    // settles most fields without decoding a char.
+    if !s.bytes().any(|b| b == 0xEF || b == 0xE3) {
+        return Cow::Borrowed(s);
+    }
     let Some(first) = s.find(needs_fold) else {
         return Cow::Borrowed(s);
     };
@@ -39,13 +44,38 @@ pub(super) fn is_space(c: char) -> bool {
 /// Trims Unicode whitespace, including the ideographic space U+3000 and the BOM U+FEFF, from
 /// both ends.
 pub fn trim(s: &str) -> &str {
-    s.trim_matches(is_space)
+    // Non-space ASCII at both ends (the usual case) needs no char decoding.
+    match s.as_bytes() {
+        [] => s,
+        [first, .., last] | [first @ last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim_matches(is_space),
+    }
+}
+
+/// Whether text is certainly free of whitespace other than single `' '`s, judged on bytes:
+/// `false` for ASCII whitespace runs and for any lead byte some non-ASCII whitespace starts
+/// with (0xC2: U+0085, U+00A0; 0xE1: U+1680; 0xE2: U+2000.., U+205F; 0xE3: U+3000; 0xEF:
+/// U+FEFF), which leaves those texts to the exact char-by-char check.
+fn plainly_collapsed(bytes: &[u8]) -> bool {
+    let mut after_space = false;
+    for &b in bytes {
+        match b {
+            b' ' if after_space => return false,
+            b' ' => after_space = true,
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => return false,
+            _ => after_space = false,
+        }
+    }
+    true
 }
 
 /// Trims, then turns every inner run of whitespace (tabs, no-break spaces, ideographic spaces,
 /// line breaks) into one `' '`. Borrows when the text is already in that shape.
 pub fn collapse_spaces(s: &str) -> Cow<'_, str> {
     let trimmed = trim(s);
+    if plainly_collapsed(trimmed.as_bytes()) {
+        return Cow::Borrowed(trimmed);
+    }
     let mut after_space = false;
     let already_collapsed = trimmed.chars().all(|c| {
         let ok = if is_space(c) { c == ' ' && !after_space } else { true };
@@ -261,5 +291,53 @@ mod tests {
         assert_eq!(lower("\u{3000}Alice@Example.COM "), "alice@example.com");
         assert_eq!(upper("straße"), "STRASSE");
         assert_eq!(lower(""), "");
+    }
+
+    /// The char-by-char definitions the byte-level shortcuts must agree with.
+    fn trim_by_chars(s: &str) -> &str {
+        s.trim_matches(is_space)
+    }
+
+    fn collapse_by_chars(s: &str) -> String {
+        let mut out = String::new();
+        let mut in_run = false;
+        for c in trim_by_chars(s).chars() {
+            if is_space(c) {
+                if !in_run {
+                    out.push(' ');
+                }
+                in_run = true;
+            } else {
+                out.push(c);
+                in_run = false;
+            }
+        }
+        out
+    }
+
+    /// Text mixing ASCII, every kind of whitespace, full-width forms, CJK and characters that
+    /// share a lead byte with a space (U+00A9, U+2013, U+3001, U+FF08).
+    fn mixed_text() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                'a', 'Z', '0', '-', ' ', '\t', '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{A0}', '\u{A9}',
+                '\u{1680}', '\u{2000}', '\u{200A}', '\u{2013}', '\u{2028}', '\u{202F}', '\u{205F}', '\u{3000}',
+                '\u{3001}', '\u{FEFF}', '\u{FF08}', '\u{FF11}', '\u{FF5E}', '\u{FF5F}', '张', '·',
+            ]),
+            0..12,
+        )
+        .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #[test]
+        fn byte_shortcuts_agree_with_the_char_definitions(s in mixed_text()) {
+            proptest::prop_assert_eq!(trim(&s), trim_by_chars(&s));
+            proptest::prop_assert_eq!(collapse_spaces(&s).into_owned(), collapse_by_chars(&s));
+            let folded: String = s.chars().map(fold).collect();
+            proptest::prop_assert_eq!(halfwidth(&s).into_owned(), folded);
+        }
     }
 }

@@ -149,16 +149,277 @@ fn first_match<F: AsRef<str>, T>(
     Err(invalid(format!("matches none of the formats {}", tried.join(", "))))
 }
 
+/// Dates and times read by hand for the plain formats most exports use: chrono interprets its
+/// format string anew on every call, which was the largest cost of loading dated rows.
+///
+/// A format qualifies when it holds only `%Y %m %d %H %M %S`, literal text and a final `%.f`.
+/// The hand reader answers only when it is sure chrono reads the text to the same value: a
+/// four-digit year from 1000, other fields of one or two digits ended by the next literal (or,
+/// in a format with two numeric fields side by side, every field zero-padded, as chrono's
+/// compact check demands), nothing left over, and a real date and time. Everything else,
+/// including every refusal, goes to chrono, so reasons stay the same. The property tests in
+/// this module compare the two on arbitrary text.
+mod fixed {
+    use chrono::NaiveDate;
+
+    /// What the hand reader made of a text.
+    #[derive(Default)]
+    struct Fields {
+        year: Option<i32>,
+        month: Option<u32>,
+        day: Option<u32>,
+        hour: Option<u32>,
+        minute: Option<u32>,
+        second: Option<u32>,
+    }
+
+    fn is_numeric_spec(b: Option<&u8>) -> bool {
+        matches!(b, Some(b'Y' | b'm' | b'd' | b'H' | b'M' | b'S'))
+    }
+
+    /// Whether two numeric fields stand side by side (`%Y%m`), as chrono's `has_adjacent_numeric`
+    /// judges for these formats.
+    fn has_adjacent_numeric(format: &[u8]) -> bool {
+        format
+            .windows(4)
+            .any(|w| w[0] == b'%' && is_numeric_spec(w.get(1)) && w[2] == b'%' && is_numeric_spec(w.get(3)))
+    }
+
+    /// Reads `input` against `format`; `None` when the format or the text is not plain enough.
+    fn read(input: &str, format: &str) -> Option<Fields> {
+        let (text, format) = (input.as_bytes(), format.as_bytes());
+        let padded = has_adjacent_numeric(format);
+        let mut fields = Fields::default();
+        let (mut i, mut f) = (0, 0);
+        while f < format.len() {
+            if format[f] != b'%' {
+                if text.get(i) != Some(&format[f]) {
+                    return None;
+                }
+                i += 1;
+                f += 1;
+                continue;
+            }
+            let spec = *format.get(f + 1)?;
+            if spec == b'.' {
+                // `%.f` reads an optional fraction; only its absence at the very end is plain.
+                return (format.get(f + 2) == Some(&b'f') && f + 3 == format.len() && i == text.len())
+                    .then_some(fields);
+            }
+            let (min, max) = match (spec, padded) {
+                (b'Y', _) => (4, 4),
+                (b'm' | b'd' | b'H' | b'M' | b'S', true) => (2, 2),
+                (b'm' | b'd' | b'H' | b'M' | b'S', false) => (1, 2),
+                _ => return None,
+            };
+            let digits = text[i.min(text.len())..].iter().take(max).take_while(|b| b.is_ascii_digit()).count();
+            // A longer run of digits than the field takes is chrono's to judge.
+            if digits < min || (!padded && text.get(i + digits).is_some_and(u8::is_ascii_digit)) {
+                return None;
+            }
+            let value = text[i..i + digits].iter().fold(0u32, |v, b| v * 10 + u32::from(b - b'0'));
+            let slot = match spec {
+                b'Y' => {
+                    if fields.year.replace(value as i32).is_some() || value < 1000 {
+                        return None;
+                    }
+                    i += digits;
+                    f += 2;
+                    continue;
+                }
+                b'm' => &mut fields.month,
+                b'd' => &mut fields.day,
+                b'H' => &mut fields.hour,
+                b'M' => &mut fields.minute,
+                _ => &mut fields.second,
+            };
+            if slot.replace(value).is_some() {
+                return None;
+            }
+            i += digits;
+            f += 2;
+        }
+        (i == text.len()).then_some(fields)
+    }
+
+    /// Bytes some non-ASCII whitespace character starts with (see `text::plainly_collapsed`):
+    /// where chrono would skip Unicode whitespace, such text is left to chrono.
+    fn may_start_space(b: u8) -> bool {
+        matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
+    }
+
+    /// ASCII whitespace as `char::is_whitespace` (and so chrono's `trim_start`) sees it.
+    fn is_ascii_space(b: u8) -> bool {
+        matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+    }
+
+    /// Whether `format` holds only the items [`shape_miss`] follows: each of `%Y %m %d %H %M %S`
+    /// at most once, `%.f`, ASCII whitespace and literal text without non-ASCII whitespace.
+    fn plain_format(format: &[u8]) -> bool {
+        let mut seen = [false; 6];
+        let mut f = 0;
+        while f < format.len() {
+            match format[f] {
+                b'%' => {
+                    let field = match format.get(f + 1) {
+                        Some(b'.') if format.get(f + 2) == Some(&b'f') => {
+                            f += 3;
+                            continue;
+                        }
+                        Some(b'Y') => 0,
+                        Some(b'm') => 1,
+                        Some(b'd') => 2,
+                        Some(b'H') => 3,
+                        Some(b'M') => 4,
+                        Some(b'S') => 5,
+                        _ => return false,
+                    };
+                    if std::mem::replace(&mut seen[field], true) {
+                        return false;
+                    }
+                    f += 2;
+                }
+                b if may_start_space(b) => return false,
+                _ => f += 1,
+            }
+        }
+        true
+    }
+
+    /// Whether chrono certainly refuses `input` for `format` because of its shape (a literal
+    /// that does not match, a field with no digits, text too short or left over) before any
+    /// field is out of range. Then the formats after it can be tried without asking chrono,
+    /// whose failures cost as much as its successes. It follows chrono's parser step by step
+    /// (whitespace skipped before fields and at spaces in the format, fields read greedily up
+    /// to their width); where it cannot be sure, it says `false` and chrono decides.
+    pub(super) fn shape_miss(input: &str, format: &str) -> bool {
+        let (text, format) = (input.as_bytes(), format.as_bytes());
+        if !plain_format(format) {
+            return false;
+        }
+        let (mut i, mut f) = (0, 0);
+        let skip_spaces = |i: &mut usize| -> bool {
+            while text.get(*i).copied().is_some_and(is_ascii_space) {
+                *i += 1;
+            }
+            !text.get(*i).copied().is_some_and(may_start_space)
+        };
+        while f < format.len() {
+            let c = format[f];
+            if is_ascii_space(c) {
+                if !skip_spaces(&mut i) {
+                    return false;
+                }
+                f += 1;
+                continue;
+            }
+            if c != b'%' {
+                // A literal: chrono wants it as a prefix, else too short or invalid.
+                if text.get(i) != Some(&c) {
+                    return true;
+                }
+                i += 1;
+                f += 1;
+                continue;
+            }
+            let spec = format[f + 1];
+            if spec == b'.' {
+                // Optional fraction: read only after a '.', which is left to chrono.
+                if text.get(i) == Some(&b'.') {
+                    return false;
+                }
+                f += 3;
+                continue;
+            }
+            if !skip_spaces(&mut i) {
+                return false;
+            }
+            if spec == b'Y' && matches!(text.get(i), Some(b'-' | b'+')) {
+                return false; // signed years read without a width limit
+            }
+            let width = if spec == b'Y' { 4 } else { 2 };
+            let digits = text[i..].iter().take(width).take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 {
+                return true; // too short or invalid
+            }
+            let value = text[i..i + digits].iter().fold(0u32, |v, b| v * 10 + u32::from(b - b'0'));
+            let in_range = match spec {
+                b'm' => (1..=12).contains(&value),
+                b'd' => (1..=31).contains(&value),
+                b'H' => value <= 23,
+                b'M' => value <= 59,
+                b'S' => value <= 60,
+                _ => true,
+            };
+            if !in_range {
+                return false; // chrono refuses it as out of range, not by shape
+            }
+            i += digits;
+            f += 2;
+        }
+        i < text.len() // text left over after the last item
+    }
+
+    fn date_of(fields: &Fields) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(fields.year?, fields.month?, fields.day?)
+    }
+
+    /// A date read by hand with a date-only format; `None` leaves the text to chrono.
+    pub(super) fn read_date(input: &str, format: &str) -> Option<NaiveDate> {
+        let fields = read(input, format)?;
+        if fields.hour.is_some() || fields.minute.is_some() || fields.second.is_some() {
+            return None;
+        }
+        date_of(&fields)
+    }
+
+    /// Seconds since the epoch read by hand; a date-only format gives midnight. Hour and minute
+    /// come together (seconds may be left out, as chrono allows); a leap second (`:60`) and
+    /// anything else odd is left to chrono.
+    pub(super) fn read_datetime(input: &str, format: &str) -> Option<i64> {
+        let fields = read(input, format)?;
+        let date = date_of(&fields)?;
+        let time = match (fields.hour, fields.minute, fields.second) {
+            (None, None, None) => chrono::NaiveTime::MIN,
+            (Some(h), Some(m), s) => chrono::NaiveTime::from_hms_opt(h, m, s.unwrap_or(0))?,
+            _ => return None,
+        };
+        Some(date.and_time(time).and_utc().timestamp())
+    }
+}
+
 fn parse_date(input: &str, format: &str) -> Result<NaiveDate, Miss> {
     let format = halfwidth(format);
-    let date = NaiveDate::parse_from_str(input, &format)?;
+    if let Some(date) = fixed::read_date(input, &format) {
+        return Ok(date);
+    }
+    if fixed::shape_miss(input, &format) {
+        return Err(Miss::Shape);
+    }
+    parse_date_chrono(input, &format)
+}
+
+/// [`parse_date`] by chrono alone.
+fn parse_date_chrono(input: &str, format: &str) -> Result<NaiveDate, Miss> {
+    let date = NaiveDate::parse_from_str(input, format)?;
     check_year(date.year())?;
-    check_compact(input, &format, |out| write!(out, "{}", date.format(&format)))?;
+    check_compact(input, format, |out| write!(out, "{}", date.format(format)))?;
     Ok(date)
 }
 
 fn parse_datetime(input: &str, format: &str) -> Result<i64, Miss> {
     let format = halfwidth(format);
+    if let Some(secs) = fixed::read_datetime(input, &format) {
+        return Ok(secs);
+    }
+    if fixed::shape_miss(input, &format) {
+        return Err(Miss::Shape);
+    }
+    parse_datetime_chrono(input, &format)
+}
+
+/// [`parse_datetime`] by chrono alone.
+fn parse_datetime_chrono(input: &str, format: &str) -> Result<i64, Miss> {
     if format.trim() == RFC3339 {
         // Without an offset the text is not RFC 3339 whatever else is wrong with it; saying
         // so here keeps "25:00" in a naive time from being blamed on this format.
@@ -169,23 +430,23 @@ fn parse_datetime(input: &str, format: &str) -> Result<i64, Miss> {
         check_year(time.naive_local().year())?;
         return Ok(time.timestamp());
     }
-    if has_offset_spec(&format) {
+    if has_offset_spec(format) {
         // NaiveDateTime would read the offset and silently drop it.
-        let time = DateTime::parse_from_str(input, &format)?;
+        let time = DateTime::parse_from_str(input, format)?;
         check_year(time.naive_local().year())?;
-        check_compact(input, &format, |out| write!(out, "{}", time.format(&format)))?;
+        check_compact(input, format, |out| write!(out, "{}", time.format(format)))?;
         return Ok(time.timestamp());
     }
-    let naive = match NaiveDateTime::parse_from_str(input, &format) {
+    let naive = match NaiveDateTime::parse_from_str(input, format) {
         Ok(naive) => naive,
         // A format with no time fields: read the date and take midnight.
         Err(e) if e.kind() == ParseErrorKind::NotEnough => {
-            NaiveDate::parse_from_str(input, &format)?.and_time(NaiveTime::MIN)
+            NaiveDate::parse_from_str(input, format)?.and_time(NaiveTime::MIN)
         }
         Err(e) => return Err(e.into()),
     };
     check_year(naive.year())?;
-    check_compact(input, &format, |out| write!(out, "{}", naive.format(&format)))?;
+    check_compact(input, format, |out| write!(out, "{}", naive.format(format)))?;
     Ok(naive.and_utc().timestamp())
 }
 
@@ -428,5 +689,127 @@ mod tests {
         assert!(!ends_with_offset("2024-03-01 08:30:00"));
         assert!(!ends_with_offset("2024-03-01"));
         assert!(!ends_with_offset(""));
+    }
+
+    /// The fixed-shape formats, and lenient neighbours that must stay with chrono.
+    const SHAPED: &[&str] = &[
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%Y.%m.%d",
+        "%Y%m%d",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M:%S%.f",
+        "%Y%m%d%H%M%S",
+        "%Y年%m月%d日",
+        "%Y年%m月%d日 %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M",
+        "%Y%m%d %H:%M:%S",
+        "%d/%m/%Y",
+        "%d.%m.%Y",
+        "%H:%M:%S %Y-%m-%d",
+        "%Y-%m-%d %H",
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d%%",
+        "%+",
+    ];
+
+    /// A comparable form of a parse result.
+    fn seen<T: PartialEq + std::fmt::Debug>(r: Result<T, Miss>) -> Result<T, String> {
+        r.map_err(|miss| match miss {
+            Miss::Shape => "shape".to_owned(),
+            Miss::Calendar => "calendar".to_owned(),
+            Miss::Year(y) => format!("year {y}"),
+            Miss::BadFormat => "format".to_owned(),
+        })
+    }
+
+    /// Text near the fixed shapes: digits with the separators shuffled in, so that every branch
+    /// of the hand parsers (and every way out of them) is reached.
+    fn near_shape() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            4 => "[0-9]{1,4}",
+            1 => "[0-3][0-9]",
+            1 => "(1[0-9]{3}|9999|0[0-9]{3})",
+            2 => "[-/. T:]",
+            1 => "[+Z年月日\\.０-９x]",
+            1 => "(60|24|59|23|00|13|12|31|30|29|28)",
+            1 => "[\t\n\u{0B}\u{A0}\u{2003}\u{3000}\u{FEFF} +-]",
+        ];
+        proptest::collection::vec(piece, 0..12).prop_map(|parts| parts.concat())
+    }
+
+    /// A well-formed date-time in a random one of the shapes, with values drawn wide enough
+    /// to include impossible days, hours 24 and leap seconds.
+    fn shaped() -> impl Strategy<Value = String> {
+        (0u32..10000, 0u32..14, 0u32..33, 0u32..26, 0u32..61, 0u32..62, 0usize..10).prop_map(
+            |(y, mo, d, h, mi, s, style)| match style {
+                0 => format!("{y:04}-{mo:02}-{d:02}"),
+                1 => format!("{y:04}/{mo:02}/{d:02}"),
+                2 => format!("{y:04}{mo:02}{d:02}"),
+                3 => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
+                4 => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"),
+                5 => format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"),
+                6 => format!("{y}/{mo}/{d} {h}:{mi}"),
+                7 => format!("{y}年{mo}月{d}日 {h}:{mi}:{s}"),
+                8 => format!("{y:04}{mo:02}{d:02} {h}:{mi}:{s:02}"),
+                _ => format!("{d}.{mo}.{y}"),
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn fixed_shape_parsers_agree_with_chrono(text in prop_oneof![near_shape(), shaped()]) {
+            for format in SHAPED {
+                prop_assert_eq!(seen(parse_date(&text, format)), seen(parse_date_chrono(&text, format)),
+                    "date {:?} as {}", text, format);
+                prop_assert_eq!(seen(parse_datetime(&text, format)), seen(parse_datetime_chrono(&text, format)),
+                    "datetime {:?} as {}", text, format);
+            }
+        }
+    }
+
+    use proptest::prelude::{prop_assert_eq, prop_oneof, Strategy};
+
+    #[test]
+    fn fixed_shape_parsers_read_the_common_shapes_themselves() {
+        assert_eq!(fixed::read_date("2024-03-01", "%Y-%m-%d"), Some(days_date(2024, 3, 1)));
+        assert_eq!(fixed::read_date("20240301", "%Y%m%d"), Some(days_date(2024, 3, 1)));
+        assert_eq!(fixed::read_date("2024-3-1", "%Y-%m-%d"), Some(days_date(2024, 3, 1)));
+        assert_eq!(fixed::read_date("2024年3月1日", "%Y年%m月%d日"), Some(days_date(2024, 3, 1)));
+        assert_eq!(fixed::read_date("2024311", "%Y%m%d"), None, "compact text must be padded");
+        assert_eq!(fixed::read_date("2023-02-29", "%Y-%m-%d"), None, "refusals are chrono's");
+        assert_eq!(fixed::read_date("0999-01-01", "%Y-%m-%d"), None, "so are short years");
+        assert_eq!(fixed::read_date("2024-03-01", "%Y-%m-%d %H:%M:%S"), None);
+        assert_eq!(fixed::read_datetime("2024-03-01 08:30:00", "%Y-%m-%d %H:%M:%S"), Some(secs(2024, 3, 1, 8, 30, 0)));
+        assert_eq!(fixed::read_datetime("2024/3/1 8:30", "%Y/%m/%d %H:%M"), Some(secs(2024, 3, 1, 8, 30, 0)));
+        assert_eq!(fixed::read_datetime("20240301083000", "%Y%m%d%H%M%S"), Some(secs(2024, 3, 1, 8, 30, 0)));
+        assert_eq!(fixed::read_datetime("2024-03-01", "%Y-%m-%d"), Some(secs(2024, 3, 1, 0, 0, 0)));
+        assert_eq!(fixed::read_datetime("2024-03-01 23:59:60", "%Y-%m-%d %H:%M:%S"), None);
+        assert_eq!(fixed::read_datetime("2024-03-01 08:30:00.5", "%Y-%m-%d %H:%M:%S%.f"), None);
+        assert_eq!(fixed::read_datetime("2024-03-01 08:30:00", "%Y-%m-%d %H:%M:%S%z"), None);
+    }
+
+    #[test]
+    fn shape_misses_are_told_only_when_certain() {
+        assert!(fixed::shape_miss("2024年3月1日", "%Y-%m-%d"));
+        assert!(fixed::shape_miss("2024-03-01T08:30:00", "%Y-%m-%d %H:%M:%S"));
+        assert!(fixed::shape_miss("2024-03-01 08:30", "%Y%m%d"));
+        assert!(fixed::shape_miss("2024-03-01x", "%Y-%m-%d"), "text left over");
+        assert!(!fixed::shape_miss("2024-13-01x", "%Y-%m-%d"), "month 13 is chrono's out-of-range refusal");
+        assert!(!fixed::shape_miss("2024-03-01", "%Y-%m-%d"), "it parses");
+        assert!(!fixed::shape_miss("2024-03-01", "%Y-%m-%d %z"), "offsets are chrono's");
+        assert!(!fixed::shape_miss("2024-03-01\u{3000}x", "%Y-%m-%d %H"), "Unicode spaces are chrono's");
+    }
+
+    fn days_date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("test date")
     }
 }
