@@ -118,6 +118,7 @@ fn the_small_demo_world_builds_and_holds_its_ground_truth() {
     check_shells_and_cycles(&w, &truth);
     check_lookalikes(&w, &truth);
     check_entity_resolution(&w, &truth);
+    check_merges(dir.path(), &truth);
 }
 
 fn check_counts(w: &World<'_>, truth: &Truth) {
@@ -387,17 +388,47 @@ fn check_entity_resolution(w: &World<'_>, truth: &Truth) {
         assert_ne!(w.date(a, "birth_date"), w.date(b, "birth_date"));
     }
     assert!(er.missing_id_records.iter().any(|r| r.same_as.is_some()));
+    assert!(er.missing_id_records.iter().any(|r| r.resembles.is_some()));
     for record in &er.missing_id_records {
+        // An application's number finds its node: the member's, once resolution merged them.
         let node = w.node("person", &record.record);
-        assert_eq!(w.text(node, "name"), record.name);
-        assert_eq!(w.date(node, "birth_date"), days(&record.birth_date));
-        let phone = w.node("phone", &record.phone);
-        assert!(w.out(node, "has_phone").contains(&phone));
-        if let Some(known) = &record.same_as {
-            let known = w.node("person", known);
-            assert!(w.out(known, "has_phone").contains(&phone));
-            assert_eq!(w.text(known, "name"), record.name);
-            assert_eq!(w.date(known, "birth_date"), days(&record.birth_date));
+        match &record.same_as {
+            Some(known) => {
+                assert_eq!(node, w.node("person", known), "{} ({}) is {known}", record.record, record.how);
+            }
+            None => {
+                assert_eq!(w.key(node), record.record, "{} ({}) is nobody else", record.record, record.how);
+                assert_eq!(w.text(node, "name"), record.name);
+                assert_eq!(w.date(node, "birth_date"), days(&record.birth_date));
+                if let Some(other) = &record.resembles {
+                    assert_ne!(node, w.node("person", other), "{} ({}) is not {other}", record.record, record.how);
+                }
+            }
+        }
+        if let Some(phone) = &record.phone {
+            assert!(w.out(node, "has_phone").contains(&w.node("phone", phone)), "{}", record.record);
         }
     }
+}
+
+/// `merges.jsonl` holds exactly the applications by known members, each merged into that
+/// member: no other record of the world has a duplicate.
+fn check_merges(dir: &Path, truth: &Truth) {
+    let text = std::fs::read_to_string(dir.join("world.clew.merges.jsonl")).expect("merges report");
+    let merged: BTreeSet<Vec<String>> = text
+        .lines()
+        .map(|line| {
+            let finding: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+            assert_eq!(finding["type"], "person", "{line}");
+            let keys = finding["keys"].as_array().expect("keys").iter();
+            keys.map(|k| k.as_str().expect("key").to_owned()).collect()
+        })
+        .collect();
+    let expected: BTreeSet<Vec<String>> = truth
+        .entity_resolution
+        .missing_id_records
+        .iter()
+        .filter_map(|r| r.same_as.as_ref().map(|known| vec![known.clone(), r.record.clone()]))
+        .collect();
+    assert_eq!(merged, expected);
 }

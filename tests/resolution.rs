@@ -269,3 +269,53 @@ fn a_forced_split_undoes_a_merge_and_a_forced_merge_makes_one() {
     let review = read(&outcome.review_path);
     assert!(review.contains("forced split (mapping line 66)"), "{review}");
 }
+
+/// The civil date `days` after 1970-01-01, as YYYYMMDD.
+fn yyyymmdd(days: i32) -> String {
+    graph_schema::normalise::format_days(days).replace('-', "")
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever the dates, a row whose birth date differs from the one its valid resident ID
+    /// embeds is flagged with both dates, and a row whose dates agree is not; both persons stay
+    /// (the flag keeps the value, it does not reject or merge).
+    #[test]
+    fn a_birth_date_contradicting_the_id_is_flagged(
+        rows in proptest::collection::vec((-18_000i32..18_000, proptest::option::of(-400i32..400)), 1..8)
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut persons = String::from("id,name,birth_date\n");
+        let mut expected = Vec::new();
+        for (i, &(born, shift)) in rows.iter().enumerate() {
+            let id = resident_id("320102", &yyyymmdd(born), i as u32 + 1);
+            let given = born + shift.unwrap_or(0);
+            persons.push_str(&format!("{id},张{i},{}\n", graph_schema::normalise::format_days(given)));
+            if given != born {
+                expected.push((i as u32 + 2, format!(
+                    "birth date {} contradicts the resident ID's {}",
+                    graph_schema::normalise::format_days(given),
+                    graph_schema::normalise::format_days(born)
+                )));
+            }
+        }
+        std::fs::write(dir.path().join("persons.csv"), persons).unwrap();
+        let mapping = "version = 1\n\n[[source]]\nname = \"persons\"\npath = \"persons.csv\"\nformat = \"csv\"\n\n  [[source.entity]]\n  type = \"person\"\n  key = { column = \"id\", normalise = [\"resident_id\"] }\n  properties = { name = \"name\", birth_date = \"birth_date\" }\n\n[resolution.person]\n";
+        std::fs::write(dir.path().join("mapping.toml"), mapping).unwrap();
+        let out = dir.path().join("world.clew");
+        let outcome =
+            build(&dir.path().join("mapping.toml"), &out, &BuildOptions::default(), &LoadOptions::default()).unwrap();
+        let flagged: Vec<(u32, String)> = read(&outcome.flags_path)
+            .lines()
+            .map(|line| {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                (v["line"].as_u64().unwrap() as u32, v["reason"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        proptest::prop_assert_eq!(flagged, expected);
+        proptest::prop_assert_eq!(read(&outcome.merges_path), "");
+        let graph = Graph::open(&out).unwrap();
+        proptest::prop_assert_eq!(graph.type_range(graph.schema().entity_id("person").unwrap()).len(), rows.len());
+    }
+}

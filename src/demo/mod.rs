@@ -115,6 +115,8 @@ enum Stream {
     Claims,
     Transfers,
     Applications,
+    /// The hardship-grant applications without an ID (entity-resolution traps).
+    Resolution,
 }
 
 /// The generator for one chunk of one stream.
@@ -132,6 +134,7 @@ pub fn generate(size: Size, seed: u64, out: &Path) -> Result<Truth, DemoError> {
     let mut world = world::World::populate(world::Params::for_size(size), &mut rng);
     plant::plant_patterns(&mut world, &mut rng);
     traps::plant_traps(&mut world, &mut rng);
+    traps::plant_applications(&mut world, &mut chunk_rng(seed, Stream::Resolution, 0));
     world.seal_background();
     world.seal_transfers();
     write::write_world(&world, seed, out)

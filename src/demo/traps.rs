@@ -25,9 +25,6 @@ pub(crate) fn plant_traps(world: &mut World, rng: &mut ChaCha8Rng) {
     for _ in 0..3 * k {
         same_name(world, rng);
     }
-    for i in 0..5 * k {
-        missing_id(world, rng, i, i % 5 < 3);
-    }
 }
 
 /// A household of two to five at one address, all with ordinary claims.
@@ -121,22 +118,157 @@ fn same_name(world: &mut World, rng: &mut ChaCha8Rng) {
     world.resolution.same_name_different_people.push(truth);
 }
 
-/// A hardship-grant application typed from a paper form without the applicant's ID: either a
-/// known member (same name, birth date and phone) or someone the fund has never seen.
-fn missing_id(world: &mut World, rng: &mut ChaCha8Rng, i: usize, known: bool) {
+/// How a hardship-grant application typed from a paper form relates to the people the fund
+/// knows. Known applicants are written the way paper forms really differ from the register
+/// (another script, a slip of the pen, a field left blank, a new number); the others are the
+/// look-alikes a careless resolver merges (a relative on the family phone, a namesake).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Applicant {
+    /// A known member, copied exactly.
+    Exact,
+    /// A known member whose name is written in traditional characters.
+    TraditionalName,
+    /// A known member who left the phone blank.
+    NoPhone,
+    /// A known member whose name is written in traditional characters and who left the phone
+    /// blank: the address is the only contact to go by. (A mistyped birth date is not planted:
+    /// the same name with another birth date never merges, by rule, and goes to review.)
+    TraditionalNoPhone,
+    /// A known member who gave a new mobile number.
+    NewPhone,
+    /// A known member whose name has one given-name character misread.
+    NameSlip,
+    /// Someone the fund has never seen.
+    Stranger,
+    /// A relative of a member (same surname, family phone and address, another given name and
+    /// birth date): a different person.
+    Relative,
+    /// A namesake of a member, born years apart, living elsewhere: a different person.
+    Namesake,
+}
+
+impl Applicant {
+    /// The mix, in the order applications cycle through it: six known, four not.
+    const CYCLE: [Applicant; 10] = [
+        Applicant::Exact,
+        Applicant::Relative,
+        Applicant::TraditionalName,
+        Applicant::Namesake,
+        Applicant::NoPhone,
+        Applicant::Stranger,
+        Applicant::TraditionalNoPhone,
+        Applicant::Relative,
+        Applicant::NewPhone,
+        Applicant::NameSlip,
+    ];
+
+    fn word(self) -> &'static str {
+        match self {
+            Applicant::Exact => "exact copy",
+            Applicant::TraditionalName => "traditional name",
+            Applicant::NoPhone => "no phone",
+            Applicant::TraditionalNoPhone => "traditional name, no phone",
+            Applicant::NewPhone => "new phone",
+            Applicant::NameSlip => "name slip",
+            Applicant::Stranger => "stranger",
+            Applicant::Relative => "relative",
+            Applicant::Namesake => "namesake",
+        }
+    }
+}
+
+/// Plants the hardship-grant applications without an ID: one per 500 members, at least ten,
+/// from their own random stream so that changing them leaves the rest of the world alone.
+pub(crate) fn plant_applications(world: &mut World, rng: &mut ChaCha8Rng) {
+    let n = (world.params.members / 500).max(10);
+    for i in 0..n {
+        missing_id(world, rng, i, Applicant::CYCLE[i % Applicant::CYCLE.len()]);
+    }
+}
+
+/// Whether a person's name is a Chinese name (surname first), not a transliterated one.
+fn han_name(p: &Person) -> bool {
+    !p.name.contains('\u{00B7}')
+}
+
+/// One application of the given kind.
+fn missing_id(world: &mut World, rng: &mut ChaCha8Rng, i: usize, kind: Applicant) {
     let key = ids::application_no(i as u64);
-    let (same_as, name, male, birth, phone, address) = if known {
-        let m = world.take_member_where(rng, |p| p.phone.is_some() && p.address.is_some());
-        let p = &world.persons[m as usize];
-        (Some(m), p.name.to_string(), p.male, p.birth, p.phone.unwrap_or_default(), p.address.unwrap_or_default())
-    } else {
-        let male = rng.gen_bool(0.5);
-        let name = names::person_name(rng, male);
-        let birth = day_between(rng, ymd(1950, 1, 1), ymd(1990, 12, 31));
-        let district = World::home_district(rng);
-        let phone = world.new_mobile(rng);
-        let address = world.new_home_address(rng, district);
-        (None, name, male, birth, phone, address)
+    let contact = |p: &Person| p.phone.is_some() && p.address.is_some();
+    let known = !matches!(kind, Applicant::Stranger | Applicant::Relative | Applicant::Namesake);
+    let member = match kind {
+        Applicant::TraditionalName | Applicant::TraditionalNoPhone => {
+            Some(world.take_member_where(rng, |p| contact(p) && names::traditional(&p.name).is_some()))
+        }
+        // Names of three or more Han characters: a two-character name that differs is another name.
+        Applicant::NameSlip => {
+            Some(world.take_member_where(rng, |p| contact(p) && han_name(p) && p.name.chars().count() >= 3))
+        }
+        Applicant::Stranger => None,
+        Applicant::Relative => Some(world.take_member_where(rng, |p| contact(p) && han_name(p))),
+        _ => Some(world.take_member_where(rng, contact)),
+    };
+    let (name, male, birth, phone, address) = match member {
+        None => {
+            let male = rng.gen_bool(0.5);
+            let name = names::person_name(rng, male);
+            let birth = day_between(rng, ymd(1950, 1, 1), ymd(1990, 12, 31));
+            let district = World::home_district(rng);
+            let phone = world.new_mobile(rng);
+            let address = world.new_home_address(rng, district);
+            (name, male, birth, Some(phone), address)
+        }
+        Some(m) => {
+            let p = world.persons[m as usize].clone();
+            let (mut name, mut male, mut birth) = (p.name.to_string(), p.male, p.birth);
+            let (mut phone, mut address) = (p.phone, p.address.unwrap_or_default());
+            match kind {
+                Applicant::TraditionalName => name = names::traditional(&name).unwrap_or(name),
+                Applicant::NoPhone => phone = None,
+                Applicant::TraditionalNoPhone => {
+                    name = names::traditional(&name).unwrap_or(name);
+                    phone = None;
+                }
+                Applicant::NewPhone => phone = Some(world.new_mobile(rng)),
+                Applicant::NameSlip => {
+                    let mut chars: Vec<char> = name.chars().collect();
+                    let at = rng.gen_range(1..chars.len());
+                    let pool = if male { names::GIVEN_MALE } else { names::GIVEN_FEMALE };
+                    loop {
+                        let c = pool[rng.gen_range(0..pool.len())].chars().next().unwrap_or('一');
+                        if c != chars[at] {
+                            chars[at] = c;
+                            break;
+                        }
+                    }
+                    name = chars.into_iter().collect();
+                }
+                Applicant::Relative => {
+                    // A spouse or a grown child applying with the family's phone and address.
+                    male = rng.gen_bool(0.5);
+                    let surname = p.name.chars().next().map(String::from).unwrap_or_default();
+                    name = loop {
+                        let other = names::name_with_surname(rng, &surname, male);
+                        if other != *p.name {
+                            break other;
+                        }
+                    };
+                    // Older or younger, never born after the world's youngest members.
+                    let older = p.birth > ymd(1985, 1, 1) || (p.birth > ymd(1950, 1, 1) && rng.gen_bool(0.5));
+                    let years = rng.gen_range(2..=30) * if older { -1 } else { 1 };
+                    birth = plus_days(p.birth, years * 365 + rng.gen_range(1..200));
+                }
+                Applicant::Namesake => {
+                    let years = rng.gen_range(3..=12) * if p.birth > ymd(1975, 1, 1) { -1 } else { 1 };
+                    birth = plus_days(p.birth, years * 365 + rng.gen_range(1..200));
+                    let district = World::home_district(rng);
+                    phone = Some(world.new_mobile(rng));
+                    address = world.new_home_address(rng, district);
+                }
+                Applicant::Exact | Applicant::Stranger => {}
+            }
+            (name, male, birth, phone, address)
+        }
     };
     world.persons.push(Person {
         kind: PersonKind::Applicant,
@@ -147,7 +279,7 @@ fn missing_id(world: &mut World, rng: &mut ChaCha8Rng, i: usize, known: bool) {
         male,
         birth,
         death: None,
-        phone: Some(phone),
+        phone,
         address: Some(address),
         employer: None,
         since: None,
@@ -157,14 +289,16 @@ fn missing_id(world: &mut World, rng: &mut ChaCha8Rng, i: usize, known: bool) {
     });
     let person = world.persons.len() as u32 - 1;
     let applied_on = day_between(rng, ymd(2023, 1, 1), plus_days(ymd(2023, 12, 31), 0));
-    let kind = names::APPLICATION_KINDS[rng.gen_range(0..names::APPLICATION_KINDS.len())];
-    world.applications.push(Application { person, applied_on, kind });
+    let form = names::APPLICATION_KINDS[rng.gen_range(0..names::APPLICATION_KINDS.len())];
+    world.applications.push(Application { person, applied_on, kind: form });
     let truth = MissingId {
         record: key,
-        same_as: same_as.map(|m| world.person_key(m)),
+        same_as: if known { member.map(|m| world.person_key(m)) } else { None },
+        resembles: if known { None } else { member.map(|m| world.person_key(m)) },
+        how: kind.word().to_owned(),
         name,
         birth_date: birth.format("%Y-%m-%d").to_string(),
-        phone: world.phone_key(phone),
+        phone: phone.map(|ph| world.phone_key(ph)),
     };
     world.resolution.missing_id_records.push(truth);
 }

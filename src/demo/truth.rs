@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 /// Everything known about a generated world.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Truth {
-    /// Version of this file's layout.
+    /// Version of this file's layout (2: records without an ID say how they were written and
+    /// whom a look-alike resembles; their phone may be absent).
     pub format: u32,
     /// `small`, `medium` or `large`.
     pub size: String,
@@ -386,10 +387,16 @@ pub struct MissingId {
     pub record: String,
     /// The known person it is (person key), or `None` for someone not otherwise known.
     pub same_as: Option<String>,
+    /// For a look-alike, the member it resembles but is not (a relative, a namesake).
+    pub resembles: Option<String>,
+    /// How the record was written: "exact copy", "traditional name", "no phone", "traditional
+    /// name, no phone", "new phone", "name slip" (a known member); "stranger", "relative",
+    /// "namesake" (someone else).
+    pub how: String,
     /// Name, as normalised.
     pub name: String,
     /// Birth date (ISO 8601).
     pub birth_date: String,
-    /// Phone key.
-    pub phone: String,
+    /// Phone key, if the form gives one.
+    pub phone: Option<String>,
 }

@@ -739,7 +739,8 @@ fn applications(out: &mut dyn Write, tally: &mut FileTally, world: &World, seed:
 }
 
 /// Node counts per entity type, from the world as written: every phone and address some row
-/// names, every person, company, hospital, account and claim.
+/// names, every person (an application by a known member being that member), company,
+/// hospital, account and claim.
 fn node_counts(world: &World) -> std::collections::BTreeMap<String, u64> {
     let mut phones: FxHashSet<u32> = FxHashSet::default();
     let mut addresses: FxHashSet<u32> = FxHashSet::default();
@@ -759,8 +760,10 @@ fn node_counts(world: &World) -> std::collections::BTreeMap<String, u64> {
         addresses.insert(hospital.address);
     }
     let claims = world.n_background_claims + world.planted_claims.len() as u64;
+    // The mapping resolves persons: an application by a known member is that member's node.
+    let known_applicants = world.resolution.missing_id_records.iter().filter(|r| r.same_as.is_some()).count();
     [
-        ("person", world.persons.len() as u64),
+        ("person", (world.persons.len() - known_applicants) as u64),
         ("company", (world.companies.len() + world.hospitals.len()) as u64),
         ("account", world.accounts.len() as u64),
         ("hospital", world.hospitals.len() as u64),
@@ -834,7 +837,7 @@ fn assemble_truth(world: &World, seed: u64, out: &Path, tallies: &[FileTally]) -
         },
     ];
     Ok(Truth {
-        format: 1,
+        format: 2,
         size: world.params.size.to_string(),
         seed,
         period: [

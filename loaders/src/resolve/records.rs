@@ -144,6 +144,7 @@ impl<'s> Records<'s> {
                             let use_id = resident_ids && prop_name == "birth_date";
                             Values::Dates(
                                 (0..n)
+                                    .into_par_iter()
                                     .map(|r| {
                                         if use_id {
                                             if let Some(days) = id_of(r)
@@ -165,6 +166,7 @@ impl<'s> Records<'s> {
                         }
                         Compare::Gender => Values::Genders(
                             (0..n)
+                                .into_par_iter()
                                 .map(|r| {
                                     let given = match column.values[r] {
                                         NULL_VALUE => 0,
