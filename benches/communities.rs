@@ -9,13 +9,19 @@
 //! script wrote to DIR (`NAME.edges` u32 pairs, optional `NAME.weights` f64, `NAME.labels` u32),
 //! runs Louvain and Leiden on each (seeds 0–9 on the small graphs, seed 0 on `planted`), writes
 //! each partition to `NAME.clew-ALGO-SEED.membership` and prints one JSON line per run with the
-//! algorithm's time (loading excluded), modularity and NMI against the labels.
-//! `CLEW_COMMUNITY_ALGOS=louvain` (or `leiden`) runs one of the two.
+//! algorithm's time (loading excluded) and CPU time, modularity, NMI against the labels, and peak
+//! extra memory both as the algorithm estimates it and as measured from the resident high-water
+//! mark. On `planted` the time of every phase of every level goes to stderr.
+//! `CLEW_COMMUNITY_ALGOS=louvain` (or `leiden`) runs one of the two; `CLEW_COMMUNITY_PLANTED_SEEDS=N`
+//! runs seeds 0..N on `planted`, to see how much a figure moves with the seed.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use clew::algo::community::{leiden, louvain, modularity, nmi, LeidenOptions, LouvainOptions};
+use clew::algo::community::{
+    leiden, leiden_with_progress, louvain, louvain_with_progress, modularity, nmi, LeidenOptions, LouvainOptions,
+    Phase, Progress,
+};
 use clew::algo::projection::{Projection, ProjectionDef};
 use clew::algo::AdjGraph;
 use clew::build::{build, BuildOptions};
@@ -142,6 +148,32 @@ fn read_u32s(path: &Path) -> Vec<u32> {
     bytes.chunks_exact(4).map(|chunk| u32::from_le_bytes(chunk.try_into().unwrap())).collect()
 }
 
+/// CPU seconds this process has used (all threads), from `/proc/self/stat`; 0 where unavailable.
+/// On a loaded machine wall time says little about the work done; this says more.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name (which may hold spaces) start at the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |index: usize| fields.get(index).and_then(|field| field.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; 100 ticks/s.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// A `kB` line of `/proc/self/status`, in bytes.
+fn status_bytes(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with(field))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+}
+
+/// Resets the resident high-water mark (Linux ≥ 4.0) and returns the resident size now, so that
+/// `VmHWM` afterwards less this is the run's peak extra memory (a lower bound: memory the
+/// allocator kept from earlier runs is reused unseen).
+fn reset_peak() -> Option<u64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    status_bytes("VmRSS:")
+}
+
 /// Peer mode: see the file comment.
 fn peers(dir: &Path) {
     let names: Vec<&str> = SMALL.iter().copied().chain(["planted"]).collect();
@@ -160,27 +192,53 @@ fn peers(dir: &Path) {
             bytes.chunks_exact(8).map(|chunk| f64::from_le_bytes(chunk.try_into().unwrap())).collect()
         });
         let graph = AdjGraph::from_edges(labels.len() as u32, &edges, weights.as_deref(), false);
-        let seeds = if name == "planted" { 1 } else { SMALL_SEEDS };
+        let planted_seeds = std::env::var("CLEW_COMMUNITY_PLANTED_SEEDS").ok().and_then(|text| text.parse().ok());
+        let seeds = if name == "planted" { planted_seeds.unwrap_or(1) } else { SMALL_SEEDS };
         let algos = std::env::var("CLEW_COMMUNITY_ALGOS").unwrap_or_else(|_| "louvain,leiden".to_owned());
         for seed in 0..seeds {
             for algo in algos.split(',') {
+                let rss_before = reset_peak();
+                let cpu_started = cpu_seconds();
                 let started = Instant::now();
+                // Phase times to stderr on the big graph, to see where a run spends its time.
+                let phases = std::sync::Mutex::new((Instant::now(), cpu_seconds(), None::<(u32, u32, Phase, u32)>));
+                let on_progress = |progress: &Progress| {
+                    let Ok(mut last) = phases.lock() else { return };
+                    let key = (progress.iteration, progress.level, progress.phase, progress.n_vertices);
+                    if name == "planted" && last.2 != Some(key) {
+                        if let Some((iteration, level, phase, n)) = last.2 {
+                            let took = last.0.elapsed().as_secs_f64();
+                            let cpu = cpu_seconds() - last.1;
+                            eprintln!(
+                                "  {algo} iteration {iteration} level {level} ({n} vertices) {phase:?}: {took:.3} s, cpu {cpu:.2} s"
+                            );
+                        }
+                        *last = (Instant::now(), cpu_seconds(), Some(key));
+                    }
+                };
                 let found = match algo {
-                    "louvain" => louvain(&graph, &LouvainOptions { resolution: 1.0, seed }),
-                    _ => leiden(&graph, &LeidenOptions { seed, ..LeidenOptions::default() }),
+                    "louvain" => louvain_with_progress(&graph, &LouvainOptions { resolution: 1.0, seed }, &on_progress),
+                    _ => {
+                        leiden_with_progress(&graph, &LeidenOptions { seed, ..LeidenOptions::default() }, &on_progress)
+                    }
                 }
                 .expect("valid input");
                 let seconds = started.elapsed().as_secs_f64();
+                let cpu = cpu_seconds() - cpu_started;
+                let peak_measured = rss_before
+                    .and_then(|before| Some(status_bytes("VmHWM:")?.saturating_sub(before)))
+                    .map_or_else(|| "null".to_owned(), |bytes| bytes.to_string());
                 let bytes: Vec<u8> = found.membership.iter().flat_map(|label| label.to_le_bytes()).collect();
                 std::fs::write(dir.join(format!("{name}.clew-{algo}-{seed}.membership")), bytes)
                     .expect("writing a membership");
                 let score = nmi(&found.membership, &labels).expect("same length");
                 println!(
-                    "{{\"dataset\":\"{name}\",\"algo\":\"{algo}\",\"seed\":{seed},\"seconds\":{seconds},\"modularity\":{},\"nmi\":{score},\"communities\":{},\"levels\":{},\"moves\":{},\"split\":{},\"peak_extra_bytes\":{}}}",
+                    "{{\"dataset\":\"{name}\",\"algo\":\"{algo}\",\"seed\":{seed},\"seconds\":{seconds},\"cpu_seconds\":{cpu:.2},\"modularity\":{},\"nmi\":{score},\"communities\":{},\"levels\":{},\"moves\":{},\"visits\":{},\"split\":{},\"peak_extra_bytes\":{},\"peak_rss_extra_bytes\":{peak_measured}}}",
                     found.modularity,
                     found.n_communities,
                     found.stats.levels,
                     found.stats.moves,
+                    found.stats.visits,
                     found.stats.split_communities,
                     found.stats.peak_extra_bytes,
                 );

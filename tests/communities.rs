@@ -12,9 +12,11 @@ use std::sync::Arc;
 use clew::algo::community::{leiden, louvain, modularity, nmi, Communities, LeidenOptions, LouvainOptions};
 use clew::algo::projection::{Projection, ProjectionCache, ProjectionDef};
 use clew::algo::AdjGraph;
-use clew::build::{build, BuildOptions};
 use clew::graph::Graph;
 use proptest::prelude::*;
+use tempfile::TempDir;
+
+mod support;
 
 const GROUND_TRUTH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/datasets/community-ground-truth");
 
@@ -111,8 +113,9 @@ mod determinism {
 
     #[test]
     fn one_and_two_threads_give_the_same_partition() {
-        // Large enough that local moving serves its queue in parallel batches.
-        let (graph, _) = planted(60_000, 2);
+        // Large enough that local moving proposes in parallel batches, and above 2^16 vertices so
+        // that the visiting order keeps runs of ids together.
+        let (graph, _) = planted(70_000, 2);
         for seed in [0, 3] {
             let leiden_options = LeidenOptions { seed, ..LeidenOptions::default() };
             let one = in_pool(1, || leiden(&graph, &leiden_options).unwrap());
@@ -364,8 +367,8 @@ mod ground_truth {
 mod projections {
     use super::*;
 
-    const MAPPING: &str = r#"version = 1
-
+    /// The people and their identifiers, appended to the support module's transfers mapping.
+    const PEOPLE_SOURCES: &str = r#"
 [[source]]
 name = "people"
 path = "people.csv"
@@ -394,27 +397,6 @@ format = "csv"
   type = "lives_at"
   from = "person"
   to = "address"
-
-[[source]]
-name = "transfers"
-path = "transfers.csv"
-format = "csv"
-
-  [[source.entity]]
-  type = "account"
-  as = "from"
-  key = "from"
-
-  [[source.entity]]
-  type = "account"
-  as = "to"
-  key = "to"
-
-  [[source.relation]]
-  type = "transfer"
-  from = "from"
-  to = "to"
-  properties = { amount = "amount", time = "time" }
 "#;
 
     /// Two rings: P1–P3 share phone T1 and P3–P4 address A1; P5, P6 share phone T2; P7 alone.
@@ -447,13 +429,11 @@ B,A,10.00,2024-01-03 10:00:00
 B,C,1.00,2024-01-03 11:00:00
 ";
 
-    pub(super) fn world(dir: &Path) -> PathBuf {
-        std::fs::write(dir.join("people.csv"), PEOPLE).unwrap();
-        std::fs::write(dir.join("transfers.csv"), TRANSFERS).unwrap();
-        std::fs::write(dir.join("mapping.toml"), MAPPING).unwrap();
-        let out = dir.join("world.clew");
-        build(&dir.join("mapping.toml"), &out, &BuildOptions::default(), &Default::default()).unwrap();
-        out
+    /// The people-and-transfers world, built in a fresh folder as `world.clew`.
+    pub(super) fn world() -> (TempDir, Graph) {
+        let mapping = format!("{}{PEOPLE_SOURCES}", support::TRANSFERS_MAPPING);
+        let files = [("people.csv", PEOPLE), ("transfers.csv", TRANSFERS), ("accounts.csv", "account\nA\nB\nC\n")];
+        support::build_world(&files, &mapping)
     }
 
     fn shared_identifiers(cap: u32) -> ProjectionDef {
@@ -483,8 +463,7 @@ B,C,1.00,2024-01-03 11:00:00
 
     #[test]
     fn shared_identifiers_weigh_links_by_holders_and_skip_big_identifiers() {
-        let dir = tempfile::tempdir().unwrap();
-        let graph = Graph::open(&world(dir.path())).unwrap();
+        let (_dir, graph) = world();
         let projection = Projection::resolve(&shared_identifiers(10), graph.schema()).unwrap();
         let projected = projection.build(&graph).unwrap();
         // T1 has three holders (1/(3−1) each), A1 and T2 two (1 each); T9 is skipped.
@@ -516,8 +495,7 @@ B,C,1.00,2024-01-03 11:00:00
 
     #[test]
     fn transfers_are_summed_per_directed_pair() {
-        let dir = tempfile::tempdir().unwrap();
-        let graph = Graph::open(&world(dir.path())).unwrap();
+        let (_dir, graph) = world();
         let projection = Projection::resolve(&ProjectionDef::builtin("transfers").unwrap(), graph.schema()).unwrap();
         let projected = projection.build(&graph).unwrap();
         assert!(projected.graph.is_directed());
@@ -536,8 +514,7 @@ B,C,1.00,2024-01-03 11:00:00
 
     #[test]
     fn projections_build_the_same_on_any_thread_count_and_are_cached() {
-        let dir = tempfile::tempdir().unwrap();
-        let graph = Graph::open(&world(dir.path())).unwrap();
+        let (_dir, graph) = world();
         let projection = Projection::resolve(&shared_identifiers(20), graph.schema()).unwrap();
         let one = in_pool(1, || projection.build(&graph).unwrap());
         let two = in_pool(2, || projection.build(&graph).unwrap());
@@ -576,8 +553,8 @@ mod cli {
 
     #[test]
     fn communities_writes_one_json_line_per_community_largest_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let world = projections::world(dir.path());
+        let (dir, _graph) = projections::world();
+        let world = dir.path().join("world.clew");
         let out = dir.path().join("communities.jsonl");
         let projection = dir.path().join("people.toml");
         std::fs::write(&projection, "kind = \"shared-identifiers\"\nmax_identifier_degree = 10\n").unwrap();
@@ -656,8 +633,8 @@ mod cli {
 
     #[test]
     fn bad_arguments_are_refused_with_what_is_valid() {
-        let dir = tempfile::tempdir().unwrap();
-        let world = projections::world(dir.path());
+        let (dir, _graph) = projections::world();
+        let world = dir.path().join("world.clew");
         let out = dir.path().join("c.jsonl");
         let run = |extra: &[&str]| {
             let mut args = vec!["communities", world.to_str().unwrap(), "--out", out.to_str().unwrap()];
@@ -677,5 +654,90 @@ mod cli {
         let output = run(&["--algo", "louvain", "--projection", "transfers"]);
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
+    }
+
+    #[test]
+    fn bad_arguments_of_communities_path_and_cycles_exit_2_naming_the_argument() {
+        let (dir, _graph) = projections::world();
+        let world = dir.path().join("world.clew");
+        let world = world.to_str().unwrap();
+        let out = dir.path().join("c.jsonl");
+        let out = out.to_str().unwrap();
+        let missing = dir.path().join("missing.clew");
+        let missing = missing.to_str().unwrap();
+        let cases: Vec<(Vec<&str>, &str)> = vec![
+            (
+                vec!["communities", world, "--algo", "louvain", "--projection", "nearby-people", "--out", out],
+                "--projection",
+            ),
+            (vec!["communities", world, "--algo", "walktrap", "--projection", "transfers", "--out", out], "--algo"),
+            (
+                vec![
+                    "communities",
+                    world,
+                    "--algo",
+                    "wcc",
+                    "--projection",
+                    "transfers",
+                    "--iterations",
+                    "2",
+                    "--out",
+                    out,
+                ],
+                "--iterations",
+            ),
+            (vec!["communities", missing, "--algo", "wcc", "--projection", "transfers", "--out", out], "missing.clew"),
+            (vec!["path", world, "--from", "P1", "--to", "person:P2"], "--from"),
+            (vec!["path", world, "--from", "person:P1", "--to", "planet:P2"], "--to"),
+            (vec!["path", world, "--from", "person:P1", "--to", "person:NOBODY"], "--to"),
+            (vec!["path", world, "--from", "person:P1", "--to", "person:P2", "--k", "0"], "--k"),
+            (vec!["path", world, "--from", "person:P1", "--to", "person:P2", "--types", "knows"], "--types"),
+            (vec!["path", world, "--from", "person:P1", "--to", "person:P1"], "--from and --to"),
+            (vec!["path", world, "--from", "person:P1", "--to", "person:P2", "--after", "soon"], "--after"),
+            (vec!["cycles", world, "--funds", "--min-kept", "1.5"], "--min-kept"),
+            (vec!["cycles", world, "--funds", "--within-days=-1"], "--within-days"),
+            (vec!["cycles", world], "--ownership"),
+        ];
+        for (args, names) in cases {
+            let output = clew(&args);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "clew {args:?}: {stderr}");
+            assert!(stderr.contains(names), "clew {args:?}: {stderr:?} does not name {names:?}");
+        }
+        assert!(!dir.path().join("c.jsonl").exists(), "a refused run wrote its output");
+        // The same world and arguments, put right, succeed.
+        let output = clew(&["path", world, "--from", "person:P1", "--to", "person:P4"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    #[test]
+    fn the_summary_reports_peak_extra_memory() {
+        // Measured by resetting the resident high-water mark, which Linux lets a process do for
+        // itself; where this process cannot, neither can clew, which then prints the estimate only.
+        let measurable = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+        let (dir, _graph) = projections::world();
+        let world = dir.path().join("world.clew");
+        let out = dir.path().join("c.jsonl");
+        for algo in ["wcc", "louvain", "leiden"] {
+            let output = clew(&[
+                "communities",
+                world.to_str().unwrap(),
+                "--algo",
+                algo,
+                "--projection",
+                "shared-identifiers",
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            let line = stdout.lines().find(|line| line.starts_with("peak extra memory")).unwrap_or("");
+            if measurable {
+                assert!(line.contains("measured"), "{algo}: {stdout}");
+            }
+            if algo != "wcc" {
+                assert!(line.contains("estimated from its buffers"), "{algo}: {stdout}");
+            }
+        }
     }
 }

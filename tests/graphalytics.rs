@@ -409,3 +409,71 @@ fn the_validator_rejects_wrong_outputs() {
         Err("graph test-wcc-directed, Sssp, vertex 2: expected infinity, got 1e300".to_owned())
     );
 }
+
+/// Runs `clew` and returns its exit code and stderr.
+fn clew_status(args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_clew")).args(args).output().expect("running the clew binary");
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn bad_arguments_exit_with_the_usage_status_and_name_the_argument() {
+    let dir = graphs_dir();
+    let vertices = dir.join("example-directed.v").display().to_string();
+    let edges = dir.join("example-directed.e").display().to_string();
+    let scratch = tempfile::tempdir().expect("a temp dir");
+    let missing = scratch.path().join("missing.v").display().to_string();
+    let bad_edges = scratch.path().join("bad.e");
+    fs::write(&bad_edges, "1 3 0.5\n1 x 0.3\n").expect("writing bad.e");
+    let bad_edges = bad_edges.display().to_string();
+    let cases: [(Vec<&str>, &str); 6] = [
+        (vec!["algo", "bfs", "--vertices", &vertices, "--edges", &edges, "--directed"], "--source"),
+        (
+            vec!["algo", "bfs", "--source", "42", "--vertices", &vertices, "--edges", &edges, "--directed"],
+            "--source 42",
+        ),
+        (
+            vec![
+                "algo",
+                "pr",
+                "--iterations",
+                "2",
+                "--damping",
+                "2",
+                "--vertices",
+                &vertices,
+                "--edges",
+                &edges,
+                "--directed",
+            ],
+            "--damping",
+        ),
+        (vec!["algo", "wcc", "--vertices", &missing, "--edges", &edges, "--directed"], "missing.v"),
+        (vec!["algo", "wcc", "--vertices", &vertices, "--edges", &bad_edges, "--directed"], "bad.e:2"),
+        (vec!["algo", "kcore", "--vertices", &vertices, "--edges", &edges, "--directed"], "kcore"),
+    ];
+    for (args, names) in cases {
+        let (code, stderr) = clew_status(&args);
+        assert_eq!(code, Some(2), "clew {args:?}: {stderr}");
+        assert!(stderr.contains(names), "clew {args:?}: {stderr:?} does not name {names:?}");
+    }
+}
+
+#[test]
+fn timings_report_the_kernels_peak_extra_memory() {
+    // The figure comes from resetting the resident high-water mark, which Linux allows a process
+    // to do for itself; where this process cannot, neither can clew, and it prints no figure.
+    if fs::write("/proc/self/clear_refs", "5").is_err() {
+        return;
+    }
+    let dir = graphs_dir();
+    let params = TABLE.iter().find(|params| params.graph == "example-directed").expect("a table row");
+    let mut args = cli_args(&dir, params, Algo::Wcc);
+    args.push("--timings".to_owned());
+    let mut full = vec!["algo".to_owned()];
+    full.extend(args);
+    let full: Vec<&str> = full.iter().map(String::as_str).collect();
+    let (code, stderr) = clew_status(&full);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("kernel peak extra memory"), "{stderr:?}");
+}

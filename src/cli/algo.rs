@@ -17,6 +17,8 @@ use clew::algo::{
 };
 use clew::atomic::write_atomically;
 
+use super::peak::{mib, PeakMeter};
+
 /// The damping factor Graphalytics uses, and the usual one since Brin and Page.
 const DEFAULT_DAMPING: f64 = 0.85;
 
@@ -67,7 +69,7 @@ pub struct AlgoArgs {
     /// Write the result to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Print load, kernel and write times to stderr.
+    /// Print load, kernel and write times, and the kernel's peak extra memory, to stderr.
     #[arg(long)]
     pub timings: bool,
 }
@@ -95,6 +97,7 @@ pub fn run(args: AlgoArgs) -> Result<()> {
     let (graph, ids) = graphalytics::read_graph(&args.vertices, &args.edges, args.directed, args.weighted)
         .context("reading the graph")?;
     let loaded = Instant::now();
+    let meter = PeakMeter::start();
 
     // Sources are external ids; kernels take dense ids, which are positions in the sorted `ids`.
     let dense = |id: u64| -> Result<u32> {
@@ -112,6 +115,7 @@ pub fn run(args: AlgoArgs) -> Result<()> {
         Kernel::Sssp { source } => AlgoOutput::Values(shortest_path_lengths(&graph, dense(source)?)?),
     };
     let computed = Instant::now();
+    let peak_extra = meter.as_ref().and_then(PeakMeter::extra_bytes);
 
     match &args.out {
         // Readers of FILE see the old content or the new, never a part.
@@ -127,8 +131,9 @@ pub fn run(args: AlgoArgs) -> Result<()> {
     }
     if args.timings {
         let finished = Instant::now();
+        let memory = peak_extra.map_or_else(String::new, |bytes| format!(", kernel peak extra memory {}", mib(bytes)));
         eprintln!(
-            "load {:.4}s kernel {:.4}s write {:.4}s ({} vertices, {} edges)",
+            "load {:.4}s kernel {:.4}s write {:.4}s ({} vertices, {} edges{memory})",
             (loaded - started).as_secs_f64(),
             (computed - loaded).as_secs_f64(),
             (finished - computed).as_secs_f64(),

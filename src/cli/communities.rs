@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use clew::algo::community::{
     leiden_with_progress, louvain_with_progress, modularity, relabel_by_size, LeidenOptions, LouvainOptions, Phase,
@@ -22,6 +22,9 @@ use clew::algo::{label_propagation, weakly_connected_components};
 use clew::atomic::write_atomically;
 use clew::graph::Graph;
 use indicatif::{ProgressBar, ProgressStyle};
+
+use super::peak::{mib, PeakMeter};
+use super::BadArgument;
 
 /// CDLP rounds when `--iterations` is not given.
 const DEFAULT_CDLP_ROUNDS: u32 = 10;
@@ -82,10 +85,12 @@ fn projection_definition(name_or_file: &str) -> Result<ProjectionDef> {
     }
     let path = Path::new(name_or_file);
     if !path.is_file() {
-        return Err(ProjectionError::UnknownBuiltin { name: name_or_file.to_owned() }.into());
+        return Err(anyhow::Error::from(ProjectionError::UnknownBuiltin { name: name_or_file.to_owned() })
+            .context(format!("--projection `{name_or_file}`")));
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(ProjectionDef::from_toml(&text, name_or_file)?)
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| BadArgument(format!("--projection: reading {}: {error}", path.display())))?;
+    ProjectionDef::from_toml(&text, name_or_file).context("--projection")
 }
 
 /// Runs `clew communities`.
@@ -93,13 +98,17 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
     let iterations = match (args.algo, args.iterations) {
         (CommunityAlgo::Cdlp, rounds) => rounds.unwrap_or(DEFAULT_CDLP_ROUNDS),
         (CommunityAlgo::Leiden, iterations) => iterations.unwrap_or(LeidenOptions::default().iterations),
-        (_, Some(_)) => bail!("--iterations applies to cdlp (rounds) and leiden (iterations) only"),
+        (_, Some(_)) => {
+            return Err(
+                BadArgument("--iterations applies to cdlp (rounds) and leiden (iterations) only".to_owned()).into()
+            )
+        }
         (_, None) => 0,
     };
     let definition = projection_definition(&args.projection)?;
     let graph = Graph::open(&args.snapshot).with_context(|| format!("opening {}", args.snapshot.display()))?;
     let projection = Projection::resolve(&definition, graph.schema())
-        .with_context(|| format!("projection `{}`", args.projection))?;
+        .with_context(|| format!("--projection `{}`", args.projection))?;
 
     let show = !args.quiet && std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
     let bar = if show { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
@@ -124,20 +133,23 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
         ));
     };
     let adjacency = &projected.graph;
-    let (mut membership, levels) = match args.algo {
-        CommunityAlgo::Wcc => (weakly_connected_components(adjacency), None),
-        CommunityAlgo::Cdlp => (label_propagation(adjacency, iterations), None),
+    let meter = PeakMeter::start();
+    // (membership, levels, the algorithm's own estimate of its peak extra bytes)
+    let (mut membership, levels, estimate) = match args.algo {
+        CommunityAlgo::Wcc => (weakly_connected_components(adjacency), None, None),
+        CommunityAlgo::Cdlp => (label_propagation(adjacency, iterations), None, None),
         CommunityAlgo::Louvain => {
             let options = LouvainOptions { resolution: args.resolution, seed: args.seed };
             let found = louvain_with_progress(adjacency, &options, &on_progress)?;
-            (found.membership, Some(found.levels.len()))
+            (found.membership, Some(found.levels.len()), Some(found.stats.peak_extra_bytes))
         }
         CommunityAlgo::Leiden => {
             let options = LeidenOptions { resolution: args.resolution, seed: args.seed, iterations };
             let found = leiden_with_progress(adjacency, &options, &on_progress)?;
-            (found.membership, Some(found.levels.len()))
+            (found.membership, Some(found.levels.len()), Some(found.stats.peak_extra_bytes))
         }
     };
+    let measured = meter.as_ref().and_then(PeakMeter::extra_bytes);
     let n_communities = relabel_by_size(&mut membership);
     let quality = modularity(adjacency, &membership, args.resolution)?;
     let seconds = started.elapsed().as_secs_f64();
@@ -154,6 +166,17 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
         largest = sizes.first().copied().unwrap_or(0),
         resolution = args.resolution,
     );
+    // The projection is the input: what the algorithm allocated beyond it.
+    let mut memory = Vec::new();
+    if let Some(bytes) = measured {
+        memory.push(format!("{} measured (resident peak above the start)", mib(bytes)));
+    }
+    if let Some(bytes) = estimate {
+        memory.push(format!("{} estimated from its buffers", mib(bytes)));
+    }
+    if !memory.is_empty() {
+        println!("peak extra memory of {:?}: {}", args.algo, memory.join(", "));
+    }
     println!("wrote {}", args.out.display());
     Ok(())
 }

@@ -11,6 +11,7 @@ use graph_schema::normalise::{format_cents, format_secs};
 use serde_json::json;
 
 use super::path::node_name;
+use super::BadArgument;
 
 /// Arguments of `clew cycles`.
 #[derive(clap::Args, Debug)]
@@ -51,7 +52,17 @@ pub fn run(args: CyclesArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if !(args.within_days >= 0.0 && args.within_days.is_finite()) {
-        anyhow::bail!("--within-days: {} is not a number of days, 0 or more", args.within_days);
+        return Err(
+            BadArgument(format!("--within-days: {} is not a number of days, 0 or more", args.within_days)).into()
+        );
+    }
+    if !(0.0..=1.0).contains(&args.min_kept) {
+        return Err(
+            BadArgument(format!("--min-kept: {} is not a share between 0 and 1 (0.9 = 90 %)", args.min_kept)).into()
+        );
+    }
+    if args.max_len == 0 {
+        return Err(BadArgument("--max-len: 0 transfers make no cycle; give 1 or more".to_owned()).into());
     }
     let query = FundCycleQuery {
         max_len: args.max_len,

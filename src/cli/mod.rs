@@ -10,6 +10,7 @@ mod diff;
 mod export;
 mod info;
 mod path;
+mod peak;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -80,8 +81,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Exit status: 2 for bad input or usage, 1 for anything else.
+/// A command-line argument that cannot be used, with a message that names it (`--from: ...`).
+/// Exits with the usage status, 2, like clap's own errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadArgument(pub String);
+
+/// Exit status: 2 for bad input or usage, 3 for too many rejects, 1 for anything else.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
+    use clew::algo::community::CommunityError;
+    use clew::algo::graphalytics::ReadError;
+    use clew::algo::projection::ProjectionError;
     use clew::build::BuildError;
     for cause in err.chain() {
         if let Some(BuildError::TooManyRejects { .. }) = cause.downcast_ref::<BuildError>() {
@@ -89,6 +99,11 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         }
         if cause.downcast_ref::<loaders::LoadError>().is_some()
             || cause.downcast_ref::<clew::graph::SnapshotError>().is_some()
+            || cause.downcast_ref::<BadArgument>().is_some()
+            || cause.downcast_ref::<algo::UsageError>().is_some()
+            || cause.downcast_ref::<ReadError>().is_some()
+            || cause.downcast_ref::<ProjectionError>().is_some()
+            || cause.downcast_ref::<CommunityError>().is_some()
         {
             return 2;
         }

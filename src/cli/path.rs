@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clew::graph::{Graph, NodeId};
-use clew::paths::{shortest_paths, Path, PathQuery};
+use clew::paths::{shortest_paths, Path, PathError, PathQuery};
 use graph_schema::normalise::{date_days, datetime_secs, format_secs};
 use serde_json::json;
+
+use super::BadArgument;
 
 /// Arguments of `clew path`.
 #[derive(clap::Args, Debug)]
@@ -58,21 +60,21 @@ pub fn run(args: PathArgs) -> anyhow::Result<()> {
         None
     } else {
         let ids = args.types.iter().map(|name| {
-            schema
-                .relation_id(name)
-                .with_context(|| format!("--types: unknown relation type `{name}`; known: {}", schema.relation_names()))
+            schema.relation_id(name).ok_or_else(|| {
+                BadArgument(format!("--types: unknown relation type `{name}`; known: {}", schema.relation_names()))
+            })
         });
-        Some(ids.collect::<anyhow::Result<Vec<_>>>()?)
+        Some(ids.collect::<Result<Vec<_>, BadArgument>>()?)
     };
     let node_types = if args.node_types.is_empty() {
         None
     } else {
         let ids = args.node_types.iter().map(|name| {
-            schema.entity_id(name).with_context(|| {
-                format!("--node-types: unknown entity type `{name}`; known: {}", schema.entity_names())
+            schema.entity_id(name).ok_or_else(|| {
+                BadArgument(format!("--node-types: unknown entity type `{name}`; known: {}", schema.entity_names()))
             })
         });
-        Some(ids.collect::<anyhow::Result<Vec<_>>>()?)
+        Some(ids.collect::<Result<Vec<_>, BadArgument>>()?)
     };
     let query = PathQuery {
         from: find_node(g, "--from", &args.from)?,
@@ -86,7 +88,13 @@ pub fn run(args: PathArgs) -> anyhow::Result<()> {
         directed: args.directed,
         skip_degree_above: args.skip_degree_above,
     };
-    let paths = shortest_paths(g, &query)?;
+    let paths = shortest_paths(g, &query).map_err(|error| match error {
+        PathError::BadK { .. } => BadArgument(format!("--k: {error}")).into(),
+        PathError::TooManyHops { .. } => BadArgument(format!("--max-hops: {error}")).into(),
+        PathError::SameNode { .. } => BadArgument(format!("--from and --to: {error}")).into(),
+        PathError::EmptyTimeWindow { .. } => BadArgument(format!("--after and --before: {error}")).into(),
+        other => anyhow::Error::from(other),
+    })?;
     if paths.is_empty() && !args.json {
         eprintln!("no path from {} to {} within {} hops", args.from, args.to, args.max_hops);
     }
@@ -105,12 +113,13 @@ pub fn run(args: PathArgs) -> anyhow::Result<()> {
 /// Looks up `TYPE:KEY`; errors name the parameter and say what would be valid.
 pub(super) fn find_node(g: &Graph, param: &str, text: &str) -> anyhow::Result<NodeId> {
     let Some((type_name, key)) = text.split_once(':') else {
-        anyhow::bail!("{param}: `{text}` is not TYPE:KEY (e.g. person:110105194912310025)");
+        return Err(BadArgument(format!("{param}: `{text}` is not TYPE:KEY (e.g. person:110105194912310025)")).into());
     };
     let Some(ty) = g.schema().entity_id(type_name) else {
-        anyhow::bail!("{param}: unknown entity type `{type_name}`; known: {}", g.schema().entity_names());
+        let known = g.schema().entity_names();
+        return Err(BadArgument(format!("{param}: unknown entity type `{type_name}`; known: {known}")).into());
     };
-    g.find(ty, key).with_context(|| format!("{param}: no {type_name} with key `{key}`"))
+    g.find(ty, key).ok_or_else(|| BadArgument(format!("{param}: no {type_name} with key `{key}`")).into())
 }
 
 /// A date or date-time as seconds. A bare date is its first second, or its last when `end_of_day`.
@@ -119,7 +128,8 @@ fn parse_time(param: &str, text: &str, end_of_day: bool) -> anyhow::Result<i64> 
         let start = i64::from(days) * 86_400;
         return Ok(if end_of_day { start + 86_399 } else { start });
     }
-    datetime_secs(text, &[]).map_err(|why| anyhow::anyhow!("{param}: `{text}` is not a date or time: {why}"))
+    datetime_secs(text, &[])
+        .map_err(|why| BadArgument(format!("{param}: `{text}` is not a date or time: {why}")).into())
 }
 
 /// `type:key`.

@@ -24,7 +24,7 @@ use super::level::{aggregate, renumber_dense, Aggregate, InputView, LevelGraph, 
 use super::modularity::modularity_of;
 use super::moving::{move_vertices, Partition};
 use super::refine::refine;
-use super::rng::{permutation, SplitMix};
+use super::rng::{visiting_order, SplitMix};
 use super::{check_input, level_bytes, relabel_by_size, Communities, CommunityError, CommunityStats, Phase, Progress};
 use crate::algo::AdjGraph;
 
@@ -181,7 +181,7 @@ fn run_level<G: LevelGraph>(
         (context.progress)(&Progress { iteration: context.iteration, level: context.level, n_vertices, phase, visits })
     };
     report(Phase::Moving, 0);
-    let order = permutation(n_vertices, rng);
+    let order = visiting_order(n_vertices, rng);
     let refine_seed = rng.next_u64();
     let mut partition = Partition::from_assignment(init, strengths);
     let outcome = move_vertices(graph, strengths, &mut partition, &order, context.resolution, &|visits| {

@@ -40,11 +40,26 @@ pub(crate) trait LevelGraph: Sync {
 /// Level 0: the caller's graph, borrowed.
 pub(crate) struct InputView<'a> {
     graph: &'a AdjGraph,
+    /// A bit per vertex with a self-loop: most have none, and finding out costs a search in a
+    /// neighbour list that is a cache miss when vertices are taken in community order.
+    has_loop: Vec<u64>,
 }
 
 impl<'a> InputView<'a> {
     pub(crate) fn new(graph: &'a AdjGraph) -> InputView<'a> {
-        InputView { graph }
+        let n = graph.n_vertices();
+        let has_loop = (0..n.div_ceil(64))
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|word| {
+                let first = word * 64;
+                (first..(first + 64).min(n)).fold(0u64, |bits, vertex| {
+                    let found = graph.out_neighbours(vertex).binary_search(&vertex).is_ok();
+                    bits | u64::from(found) << (vertex - first)
+                })
+            })
+            .collect();
+        InputView { graph, has_loop }
     }
 }
 
@@ -97,6 +112,9 @@ impl LevelGraph for InputView<'_> {
     }
 
     fn loop_weight(&self, vertex: u32) -> f64 {
+        if self.has_loop[vertex as usize >> 6] >> (vertex & 63) & 1 == 0 {
+            return 0.0;
+        }
         // A directed self-loop is on both the out- and the in-list; the out-list alone counts it
         // once. An undirected self-loop is stored once.
         let targets = self.graph.out_neighbours(vertex);
@@ -110,18 +128,42 @@ impl LevelGraph for InputView<'_> {
 }
 
 /// A level above 0: one vertex per community of the level below.
+///
+/// Its arcs stay in the pieces that aggregation's parallel tasks built, each a CSR over a run of
+/// `per_part` consecutive vertices: joining them into one array would hold the level twice at
+/// the peak, and on a large graph the first aggregate is nearly as big as the input.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Aggregate {
+    parts: Vec<AggregatePart>,
+    per_part: u32,
+    loops: Vec<f64>,
+}
+
+/// The arcs of vertices `i · per_part ..` of an [`Aggregate`]; `offsets` start at 0.
+#[derive(Debug, Clone, PartialEq)]
+struct AggregatePart {
     offsets: Vec<u64>,
     targets: Vec<u32>,
     weights: Vec<f64>,
-    loops: Vec<f64>,
 }
 
 impl Aggregate {
     /// Bytes held, for the memory estimate.
     pub(crate) fn bytes(&self) -> usize {
-        self.offsets.len() * 8 + self.targets.len() * 4 + self.weights.len() * 8 + self.loops.len() * 8
+        let parts: usize = self
+            .parts
+            .iter()
+            .map(|part| part.offsets.len() * 8 + part.targets.len() * 4 + part.weights.len() * 8)
+            .sum();
+        parts + self.loops.len() * 8
+    }
+
+    /// The part holding `vertex`'s arcs, and the range of them in it.
+    #[inline]
+    fn locate(&self, vertex: u32) -> (&AggregatePart, std::ops::Range<usize>) {
+        let part = &self.parts[(vertex / self.per_part) as usize];
+        let local = (vertex % self.per_part) as usize;
+        (part, part.offsets[local] as usize..part.offsets[local + 1] as usize)
     }
 }
 
@@ -131,13 +173,13 @@ impl LevelGraph for Aggregate {
     }
 
     fn n_arcs(&self) -> u64 {
-        self.targets.len() as u64
+        self.parts.iter().map(|part| part.targets.len() as u64).sum()
     }
 
     #[inline]
     fn for_each_neighbour(&self, vertex: u32, mut visit: impl FnMut(u32, f64)) {
-        let range = self.offsets[vertex as usize] as usize..self.offsets[vertex as usize + 1] as usize;
-        for (&target, &weight) in self.targets[range.clone()].iter().zip(&self.weights[range]) {
+        let (part, range) = self.locate(vertex);
+        for (&target, &weight) in part.targets[range.clone()].iter().zip(&part.weights[range]) {
             visit(target, weight);
         }
     }
@@ -148,7 +190,7 @@ impl LevelGraph for Aggregate {
 
     #[inline]
     fn max_neighbours(&self, vertex: u32) -> usize {
-        (self.offsets[vertex as usize + 1] - self.offsets[vertex as usize]) as usize
+        self.locate(vertex).1.len()
     }
 }
 
@@ -242,9 +284,7 @@ pub(crate) fn aggregate(
     let n_tasks = AGGREGATE_TASKS.min(n_groups.max(1) as usize);
     let groups_per_task = (n_groups as usize).div_ceil(n_tasks).max(1);
     struct Part {
-        degrees: Vec<u64>,
-        targets: Vec<u32>,
-        weights: Vec<f64>,
+        csr: AggregatePart,
         loops: Vec<f64>,
         strengths: Vec<f64>,
     }
@@ -253,10 +293,10 @@ pub(crate) fn aggregate(
         .map(|task| {
             let first = (task * groups_per_task).min(n_groups as usize) as u32;
             let end = ((task + 1) * groups_per_task).min(n_groups as usize) as u32;
+            let mut offsets = Vec::with_capacity((end - first) as usize + 1);
+            offsets.push(0u64);
             let mut part = Part {
-                degrees: Vec::with_capacity((end - first) as usize),
-                targets: Vec::new(),
-                weights: Vec::new(),
+                csr: AggregatePart { offsets, targets: Vec::new(), weights: Vec::new() },
                 loops: Vec::with_capacity((end - first) as usize),
                 strengths: Vec::with_capacity((end - first) as usize),
             };
@@ -291,38 +331,33 @@ pub(crate) fn aggregate(
                     gathered.clear();
                 }
                 sums.sort_unstable_by_key(|&(other, _)| other);
-                part.degrees.push(sums.len() as u64);
                 for &(other, weight) in &sums {
                     slot[other as usize] = u32::MAX;
-                    part.targets.push(other);
-                    part.weights.push(weight);
+                    part.csr.targets.push(other);
+                    part.csr.weights.push(weight);
                 }
+                part.csr.offsets.push(part.csr.targets.len() as u64);
                 sums.clear();
                 // Every edge inside the group was seen from both ends.
                 part.loops.push(loop_weight + inside / 2.0);
                 part.strengths.push(strength);
             }
+            part.csr.targets.shrink_to_fit();
+            part.csr.weights.shrink_to_fit();
             part
         })
         .collect();
-    let n_arcs: usize = parts.iter().map(|part| part.targets.len()).sum();
-    let mut offsets = Vec::with_capacity(n_groups as usize + 1);
-    offsets.push(0u64);
-    let mut targets = Vec::with_capacity(n_arcs);
-    let mut weights = Vec::with_capacity(n_arcs);
     let mut loops = Vec::with_capacity(n_groups as usize);
     let mut of = Vec::with_capacity(n_groups as usize);
+    let mut csrs = Vec::with_capacity(parts.len());
     for part in parts {
-        for degree in part.degrees {
-            offsets.push(offsets.last().copied().unwrap_or(0) + degree);
-        }
-        targets.extend_from_slice(&part.targets);
-        weights.extend_from_slice(&part.weights);
         loops.extend_from_slice(&part.loops);
         of.extend_from_slice(&part.strengths);
+        csrs.push(part.csr);
     }
     // The total stays the level-0 one: summing again would only add rounding.
-    (Aggregate { offsets, targets, weights, loops }, Strengths { of, total: strengths.total })
+    let aggregate = Aggregate { parts: csrs, per_part: groups_per_task as u32, loops };
+    (aggregate, Strengths { of, total: strengths.total })
 }
 
 /// Renumbers `labels` densely in order of first appearance by vertex id; returns the count.

@@ -1,14 +1,14 @@
 //! Louvain (Blondel, Guillaume, Lambiotte and Lefebvre 2008): move vertices between communities
 //! while modularity rises, merge each community into one vertex, repeat on the smaller graph.
 //!
-//! Local moving is the queue-based one of [`super::moving`], which converges to the same kind of
+//! Local moving is the fast local move of [`super::moving`], which converges to the same kind of
 //! local optimum as Louvain's repeated sweeps while revisiting only vertices whose neighbourhood
 //! changed. Each level starts from singletons on the aggregate graph, so the levels are nested.
 
 use super::level::{aggregate, renumber_dense, Aggregate, InputView, LevelGraph, Strengths};
 use super::modularity::modularity_of;
 use super::moving::{move_vertices, Partition};
-use super::rng::{permutation, SplitMix};
+use super::rng::{visiting_order, SplitMix};
 use super::{check_input, level_bytes, relabel_by_size, Communities, CommunityError, CommunityStats, Phase, Progress};
 use crate::algo::AdjGraph;
 
@@ -119,7 +119,7 @@ fn run_level<G: LevelGraph>(
     let n_vertices = graph.n_vertices();
     let report = |phase, visits| progress(&Progress { iteration: 0, level, n_vertices, phase, visits });
     report(Phase::Moving, 0);
-    let order = permutation(n_vertices, rng);
+    let order = visiting_order(n_vertices, rng);
     let mut partition = Partition::singletons(strengths);
     let outcome =
         move_vertices(graph, strengths, &mut partition, &order, resolution, &|visits| report(Phase::Moving, visits));

@@ -142,9 +142,11 @@ pub enum Phase {
     Aggregating,
 }
 
-/// Per-vertex bytes a level's bookkeeping allocates (partition, queue, marks, scratch slots,
-/// strengths, visiting order), for the memory estimate.
-const BYTES_PER_LEVEL_VERTEX: u64 = 4 + 8 + 4 + 1 + 4 + 4 + 8 + 4 + 4;
+/// Per-vertex bytes a level's bookkeeping allocates, for the memory estimate: partition
+/// (community, total, size), three bitsets of flags (active, in batch, moved; a byte covers them
+/// and the input's self-loop bits), strengths, visiting order, the dense assignment and the
+/// refinement's or aggregation's own array. Scratch slots are counted per thread apart.
+const BYTES_PER_LEVEL_VERTEX: u64 = (4 + 8 + 4) + 1 + 8 + 4 + 4 + 4;
 
 /// Bytes estimated for a level of `n_vertices` with `graph_bytes` of aggregate graph, on top of
 /// `per_input_vertex` bytes for each of the `n_input` input vertices.

@@ -1,23 +1,28 @@
 //! Local moving: each vertex goes to the neighbouring community that raises modularity most, until
-//! no single move raises it. This is Leiden's queue-based "fast local move" (Traag, Waltman and van
-//! Eck 2019), which Louvain uses here too: after the first sweep only vertices whose neighbourhood
-//! changed are looked at again.
+//! no single move raises it. This is Leiden's "fast local move" (Traag, Waltman and van Eck 2019),
+//! which Louvain uses here too: after the first sweep only vertices whose neighbourhood changed are
+//! looked at again. Rather than a queue in the order of the moves, the vertices to look at again
+//! are flagged and picked up by repeated sweeps over a fixed visiting order, which keeps the reads
+//! of the adjacency arrays close to sequential when the order keeps runs of ids together
+//! ([`super::rng::visiting_order`]).
 //!
-//! Determinism with parallelism: the queue is served in batches whose size depends only on the
-//! graph. For a batch, every vertex's best move is computed in parallel from the state at the
-//! start of the batch; the moves are then applied one by one in queue order. A vertex with a
-//! neighbour in its own batch has its move computed again when its turn comes if anything in the
-//! batch has moved by then, so the weights it acts on are exact; community totals are re-read when
-//! applying, so every applied move strictly raises modularity. Then the neighbours of the moved
-//! vertices that are now in another community are found in parallel and queued in order. The
-//! result depends on the seed and the graph, never on the number of threads.
+//! Determinism with parallelism: each sweep is served in batches whose size depends only on the
+//! graph. For a batch, every vertex's best move is computed in parallel (in small tasks, so a busy
+//! machine that deschedules one thread does not stall the others) from the state at the start of
+//! the batch; the moves are then applied one by one in sweep order. A vertex with a neighbour that
+//! moved earlier in the same batch has its move computed again when its turn comes, so the weights
+//! it acts on are exact; community totals are re-read when applying, so every applied move
+//! strictly raises modularity. Then the neighbours of the moved vertices that are now in another
+//! community are flagged in parallel (setting flags commutes). The result depends on the seed and
+//! the graph, never on the number of threads.
 //!
 //! Units: gains are in units of `2m · Q`. The score of putting vertex `v` (strength `k_v`) in
 //! community `C` is `k_{v,C} − γ k_v K_C / 2m`, with `k_{v,C}` the weight of `v`'s edges into `C`
 //! and `K_C` the strength of `C` without `v`; a move from `A` to `B` gains twice the difference of
 //! their scores.
 
-use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -30,14 +35,19 @@ const STAY: u32 = u32::MAX;
 /// A proposal to leave for an empty community of one's own.
 const EMPTY: u32 = u32::MAX - 1;
 
-/// Largest batch of the queue served in one parallel step.
-const MAX_BATCH: u64 = 2048;
+/// Largest batch served in one parallel step.
+const MAX_BATCH: u64 = 4096;
+/// Batches smaller than this are proposed on the calling thread: a fork would cost more.
+const PARALLEL_BATCH: usize = 256;
+/// Vertices per parallel task when proposing: small, so that a thread descheduled by a busy
+/// machine holds up little work while the others take the rest of the batch.
+const PROPOSE_CHUNK: usize = 64;
 /// Batches are sized so that a vertex expects at most 1/`BATCH_DILUTION` neighbours in its own
 /// batch: a batch of `n² / (BATCH_DILUTION · arcs)` vertices. Dense graphs get small batches (down
-/// to 1, a plain sequential queue), where recomputing stale moves would undo the parallel gain.
-const BATCH_DILUTION: u64 = 64;
+/// to 1, plain sequential moving), where recomputing stale moves would undo the parallel gain.
+const BATCH_DILUTION: u64 = 16;
 /// Safety cap on vertex visits, as a multiple of `n` plus a constant: every applied move raises
-/// modularity, so the queue empties long before; the cap only guards against rounding cycles.
+/// modularity, so the sweeps end long before; the cap only guards against rounding cycles.
 const VISIT_CAP_PER_VERTEX: u64 = 256;
 
 /// A partition of one level's vertices, with each community's strength and size.
@@ -136,7 +146,9 @@ struct Scratch {
     sums: Vec<(u32, f64)>,
     /// The neighbours' (community, weight) pairs, gathered before summing.
     gathered: Vec<(u32, f64)>,
-    /// The total of each community in `sums`.
+    /// The communities of `sums` that may beat staying put.
+    picks: Vec<(u32, f64)>,
+    /// The total of each community in `picks`.
     totals: Vec<f64>,
 }
 
@@ -148,6 +160,7 @@ impl Scratch {
             table_index: Box::new([0; TABLE_SIZE]),
             sums: Vec::new(),
             gathered: Vec::with_capacity(GROUP * SMALL_DEGREE),
+            picks: Vec::new(),
             totals: Vec::new(),
         }
     }
@@ -217,7 +230,7 @@ pub(crate) struct MoveOutcome {
     pub(crate) visits: u64,
     /// Sum of the applied gains, in units of `2m · Q`.
     pub(crate) gain: f64,
-    /// Whether the visit cap stopped the queue early (never seen; reported if it happens).
+    /// Whether the visit cap stopped the sweeps early (never seen; reported if it happens).
     pub(crate) capped: bool,
 }
 
@@ -245,7 +258,7 @@ impl<G: LevelGraph> Mover<'_, G> {
         vertices: &[u32],
         out: &mut [Proposal],
         scratch: &mut Scratch,
-        in_batch: Option<&[u64]>,
+        in_batch: Option<&[AtomicU64]>,
     ) {
         let community = &partition.community;
         for (group, group_out) in vertices.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
@@ -258,7 +271,8 @@ impl<G: LevelGraph> Mover<'_, G> {
                     let mut batch_neighbour = false;
                     self.graph.for_each_neighbour(vertex, |neighbour, weight| {
                         if let Some(bits) = in_batch {
-                            batch_neighbour |= bits[neighbour as usize >> 6] >> (neighbour & 63) & 1 != 0;
+                            batch_neighbour |=
+                                bits[neighbour as usize >> 6].load(Ordering::Relaxed) >> (neighbour & 63) & 1 != 0;
                         }
                         gathered.push((community[neighbour as usize], weight));
                     });
@@ -291,14 +305,14 @@ impl<G: LevelGraph> Mover<'_, G> {
         partition: &Partition,
         vertex: u32,
         scratch: &mut Scratch,
-        in_batch: Option<&[u64]>,
+        in_batch: Option<&[AtomicU64]>,
     ) -> Proposal {
         let community = &partition.community;
         let mut batch_neighbour = false;
         let Scratch { slot, sums, .. } = &mut *scratch;
         self.graph.for_each_neighbour(vertex, |neighbour, weight| {
             if let Some(bits) = in_batch {
-                batch_neighbour |= bits[neighbour as usize >> 6] >> (neighbour & 63) & 1 != 0;
+                batch_neighbour |= bits[neighbour as usize >> 6].load(Ordering::Relaxed) >> (neighbour & 63) & 1 != 0;
             }
             let other = community[neighbour as usize];
             let at = slot[other as usize];
@@ -334,14 +348,21 @@ impl<G: LevelGraph> Mover<'_, G> {
         let strength = self.strengths[vertex as usize];
         let scale = self.gamma_per_total * strength;
         let own_score = weight_to_own - scale * (partition.total[own as usize] - strength);
-        // The totals first, in a loop without branches, for the same reason as the gathering.
-        scratch.totals.clear();
-        scratch.totals.extend(scratch.sums.iter().map(|&(other, _)| partition.total[other as usize]));
+        // A community's score is at most the weight to it (its total is ≥ 0), so one whose weight
+        // does not beat staying can never win: most of a settled vertex's neighbouring
+        // communities are dropped here without reading their totals, cache misses on a large
+        // graph. The survivors' totals are then read in a loop without branches, for the same
+        // reason as the gathering.
+        let Scratch { sums, picks, totals, .. } = &mut *scratch;
+        picks.clear();
+        picks.extend(sums.iter().filter(|&&(other, weight)| weight > own_score && other != own));
+        totals.clear();
+        totals.extend(picks.iter().map(|&(other, _)| partition.total[other as usize]));
         let mut best = Proposal { target: STAY, weight_to_target: 0.0, weight_to_own, batch_neighbour };
         let mut best_score = own_score;
-        for (&(other, weight), &total) in scratch.sums.iter().zip(&scratch.totals) {
+        for (&(other, weight), &total) in picks.iter().zip(totals.iter()) {
             let score = weight - scale * total;
-            if score > best_score && other != own {
+            if score > best_score {
                 best_score = score;
                 best.target = other;
                 best.weight_to_target = weight;
@@ -393,9 +414,88 @@ fn batch_size(graph: &impl LevelGraph) -> usize {
     (n.saturating_mul(n) / (BATCH_DILUTION * arcs)).clamp(1, MAX_BATCH) as usize
 }
 
+/// A bit per vertex, settable from several threads at once. Setting bits commutes, so the set
+/// after a parallel pass does not depend on the order the threads ran in.
+struct Bits(Vec<AtomicU64>);
+
+impl Bits {
+    fn new(n: usize, set: bool) -> Bits {
+        let word = if set { u64::MAX } else { 0 };
+        Bits((0..n.div_ceil(64)).map(|_| AtomicU64::new(word)).collect())
+    }
+
+    /// Sets `vertex`'s bit; a plain read first skips the atomic write (costly even uncontended)
+    /// when it is set already, which is safe because bits are only set during a parallel pass.
+    #[inline]
+    fn set(&self, vertex: u32) {
+        let word = &self.0[vertex as usize >> 6];
+        let mask = 1 << (vertex & 63);
+        if word.load(Ordering::Relaxed) & mask == 0 {
+            word.fetch_or(mask, Ordering::Relaxed);
+        }
+    }
+
+    /// Clears `vertex`'s bit; returns whether it was set. Only called between parallel passes.
+    #[inline]
+    fn take(&self, vertex: u32) -> bool {
+        let word = &self.0[vertex as usize >> 6];
+        let mask = 1 << (vertex & 63);
+        let bits = word.load(Ordering::Relaxed);
+        if bits & mask == 0 {
+            return false;
+        }
+        word.store(bits & !mask, Ordering::Relaxed);
+        true
+    }
+
+    #[inline]
+    fn get(&self, vertex: u32) -> bool {
+        self.0[vertex as usize >> 6].load(Ordering::Relaxed) >> (vertex & 63) & 1 != 0
+    }
+
+    #[inline]
+    fn clear(&self, vertex: u32) {
+        self.0[vertex as usize >> 6].fetch_and(!(1 << (vertex & 63)), Ordering::Relaxed);
+    }
+
+    /// The words, for a read-only pass.
+    fn words(&self) -> &[AtomicU64] {
+        &self.0
+    }
+}
+
+/// One scratch per worker thread, each behind its own (uncontended) lock: the thread a task runs
+/// on picks the scratch, and scratch is left empty after every vertex, so which one a task gets
+/// never shows in the result.
+struct ScratchPool(Vec<Mutex<Scratch>>);
+
+impl ScratchPool {
+    fn new(n_threads: usize, n_communities: usize) -> ScratchPool {
+        ScratchPool((0..n_threads.max(1)).map(|_| Mutex::new(Scratch::new(n_communities))).collect())
+    }
+
+    fn with<T>(&self, job: impl FnOnce(&mut Scratch) -> T) -> T {
+        let index = rayon::current_thread_index().unwrap_or(0) % self.0.len();
+        // A poisoned lock means a task panicked: its scratch may hold stale sums, so start over.
+        let mut guard = self.0[index].lock().unwrap_or_else(|poisoned| {
+            let mut guard = poisoned.into_inner();
+            let n = guard.slot.len();
+            *guard = Scratch::new(n);
+            guard
+        });
+        job(&mut guard)
+    }
+}
+
 /// Moves vertices of `graph` between the communities of `partition` until no single move raises
-/// modularity, visiting them first in `order` (a permutation of the vertices). `tick` is called
-/// now and then with the number of visits so far.
+/// modularity. Vertices are visited in sweeps over `order` (a permutation of the vertices); all
+/// are active at first, a vertex is deactivated when visited, and a move reactivates the moved
+/// vertex's neighbours outside its new community. Sweeps repeat until no vertex is active.
+/// `tick` is called now and then with the number of visits so far.
+///
+/// This visits the same vertices as Leiden's queue, but in `order` rather than in the order moves
+/// happened; when `order` keeps runs of neighbouring ids together, a sweep reads the adjacency
+/// arrays nearly sequentially instead of at random.
 pub(crate) fn move_vertices<G: LevelGraph>(
     graph: &G,
     strengths: &Strengths,
@@ -411,112 +511,110 @@ pub(crate) fn move_vertices<G: LevelGraph>(
     }
     let mover = Mover { graph, strengths: &strengths.of, gamma_per_total: resolution / strengths.total };
     let batch = batch_size(graph);
-    let n_scratch = if batch == 1 { 1 } else { rayon::current_num_threads().max(1) };
-    let mut scratches: Vec<Scratch> = (0..n_scratch).map(|_| Scratch::new(n)).collect();
-    let mut queue: VecDeque<u32> = order.iter().copied().collect();
-    let mut queued = vec![true; n];
-    let mut in_batch = vec![0u64; if batch == 1 { 0 } else { n.div_ceil(64) }];
+    let n_threads = if batch == 1 { 1 } else { rayon::current_num_threads().max(1) };
+    let pool = ScratchPool::new(n_threads, n);
+    let active = Bits::new(n, true);
+    // Vertices of the current batch, and those of them that have moved, for the staleness check.
+    let in_batch = Bits::new(if batch == 1 { 0 } else { n }, false);
+    let moved_bits = Bits::new(if batch == 1 { 0 } else { n }, false);
     let mut batch_vertices: Vec<u32> = Vec::with_capacity(batch);
     let mut proposals: Vec<Proposal> = Vec::with_capacity(batch);
     let mut moved: Vec<u32> = Vec::with_capacity(batch);
     let visit_cap = VISIT_CAP_PER_VERTEX * n as u64 + 1_000_000;
     let mut next_tick = 1u64 << 20;
 
-    while !queue.is_empty() {
-        if outcome.visits >= visit_cap {
-            outcome.capped = true;
-            break;
-        }
-        if outcome.visits >= next_tick {
-            tick(outcome.visits);
-            next_tick += 1 << 20;
-        }
-        if batch == 1 {
-            // A plain sequential queue: propose, apply, queue the neighbours left behind.
-            let Some(vertex) = queue.pop_front() else { break };
-            outcome.visits += 1;
-            queued[vertex as usize] = false;
-            let mut proposal = [STAY_PUT];
-            mover.propose(partition, &[vertex], &mut proposal, &mut scratches[0], None);
-            let Some((target, gain)) = mover.apply(partition, vertex, proposal[0]) else { continue };
-            outcome.moves += 1;
-            outcome.gain += gain;
-            let community = &partition.community;
-            graph.for_each_neighbour(vertex, |neighbour, _| {
-                if !queued[neighbour as usize] && community[neighbour as usize] != target {
-                    queued[neighbour as usize] = true;
-                    queue.push_back(neighbour);
-                }
-            });
-            continue;
-        }
-
-        batch_vertices.clear();
-        let take = batch.min(queue.len());
-        batch_vertices.extend(queue.drain(..take));
-        outcome.visits += take as u64;
-        for &vertex in &batch_vertices {
-            in_batch[vertex as usize >> 6] |= 1 << (vertex & 63);
-        }
-        let per_task = take.div_ceil(scratches.len());
-        proposals.clear();
-        proposals.resize(take, STAY_PUT);
-        {
-            let shared: &Partition = partition;
-            let bits: &[u64] = &in_batch;
-            proposals
-                .par_chunks_mut(per_task)
-                .zip(batch_vertices.par_chunks(per_task))
-                .zip(scratches.par_iter_mut())
-                .for_each(|((out, vertices), scratch)| mover.propose(shared, vertices, out, scratch, Some(bits)));
-        }
-        for &vertex in &batch_vertices {
-            in_batch[vertex as usize >> 6] = 0;
-        }
-
-        moved.clear();
-        for (index, &vertex) in batch_vertices.iter().enumerate() {
-            queued[vertex as usize] = false;
-            let mut proposal = proposals[index];
-            if proposal.batch_neighbour && !moved.is_empty() {
-                let mut again = [STAY_PUT];
-                mover.propose(partition, &[vertex], &mut again, &mut scratches[0], None);
-                proposal = again[0];
+    'sweeps: loop {
+        let visits_before = outcome.visits;
+        let mut cursor = 0;
+        while cursor < order.len() {
+            if outcome.visits >= visit_cap {
+                outcome.capped = true;
+                break 'sweeps;
             }
-            let Some((_, gain)) = mover.apply(partition, vertex, proposal) else { continue };
-            outcome.moves += 1;
-            outcome.gain += gain;
-            moved.push(vertex);
-        }
-        if moved.is_empty() {
-            continue;
-        }
+            if outcome.visits >= next_tick {
+                tick(outcome.visits);
+                next_tick += 1 << 20;
+            }
+            batch_vertices.clear();
+            while batch_vertices.len() < batch && cursor < order.len() {
+                let vertex = order[cursor];
+                cursor += 1;
+                if active.take(vertex) {
+                    batch_vertices.push(vertex);
+                }
+            }
+            let take = batch_vertices.len();
+            if take == 0 {
+                break;
+            }
+            outcome.visits += take as u64;
 
-        // Neighbours of moved vertices that are now in another community, found in parallel,
-        // queued in the order of the moves.
-        let per_task = moved.len().div_ceil(scratches.len());
-        let community = &partition.community;
-        let waiting: &[bool] = &queued;
-        let candidates: Vec<Vec<u32>> = moved
-            .par_chunks(per_task)
-            .map(|chunk| {
-                let mut found = Vec::new();
-                for &vertex in chunk {
-                    let own = community[vertex as usize];
-                    graph.for_each_neighbour(vertex, |neighbour, _| {
-                        if !waiting[neighbour as usize] && community[neighbour as usize] != own {
-                            found.push(neighbour);
+            moved.clear();
+            if take < PARALLEL_BATCH {
+                // Few vertices: each proposed from the current state and applied at once.
+                for &vertex in &batch_vertices {
+                    let mut proposal = [STAY_PUT];
+                    pool.with(|scratch| mover.propose(partition, &[vertex], &mut proposal, scratch, None));
+                    let Some((_, gain)) = mover.apply(partition, vertex, proposal[0]) else { continue };
+                    outcome.moves += 1;
+                    outcome.gain += gain;
+                    moved.push(vertex);
+                }
+            } else {
+                // Proposals in parallel from the state at the start of the batch.
+                proposals.clear();
+                proposals.resize(take, STAY_PUT);
+                batch_vertices.iter().for_each(|&vertex| in_batch.set(vertex));
+                {
+                    let shared: &Partition = partition;
+                    let bits = in_batch.words();
+                    proposals.par_chunks_mut(PROPOSE_CHUNK).zip(batch_vertices.par_chunks(PROPOSE_CHUNK)).for_each(
+                        |(out, vertices)| {
+                            pool.with(|scratch| mover.propose(shared, vertices, out, scratch, Some(bits)))
+                        },
+                    );
+                }
+                batch_vertices.iter().for_each(|&vertex| in_batch.clear(vertex));
+                // Applied in order. A proposal that read a batch-mate which has moved since is
+                // computed again, so every move acts on exact weights.
+                for (index, &vertex) in batch_vertices.iter().enumerate() {
+                    let mut proposal = proposals[index];
+                    if proposal.batch_neighbour && !moved.is_empty() {
+                        let mut stale = false;
+                        graph.for_each_neighbour(vertex, |neighbour, _| stale |= moved_bits.get(neighbour));
+                        if stale {
+                            let mut again = [STAY_PUT];
+                            pool.with(|scratch| mover.propose(partition, &[vertex], &mut again, scratch, None));
+                            proposal = again[0];
                         }
-                    });
+                    }
+                    let Some((_, gain)) = mover.apply(partition, vertex, proposal) else { continue };
+                    outcome.moves += 1;
+                    outcome.gain += gain;
+                    moved.push(vertex);
+                    moved_bits.set(vertex);
                 }
-                found
-            })
-            .collect();
-        for neighbour in candidates.into_iter().flatten() {
-            if !queued[neighbour as usize] {
-                queued[neighbour as usize] = true;
-                queue.push_back(neighbour);
+                moved.iter().for_each(|&vertex| moved_bits.clear(vertex));
             }
+
+            // Neighbours of moved vertices that are now in another community become active.
+            let community = &partition.community;
+            let activate = |vertex: &u32| {
+                let own = community[*vertex as usize];
+                graph.for_each_neighbour(*vertex, |neighbour, _| {
+                    if community[neighbour as usize] != own {
+                        active.set(neighbour);
+                    }
+                });
+            };
+            if moved.len() < PARALLEL_BATCH {
+                moved.iter().for_each(activate);
+            } else {
+                moved.par_iter().with_min_len(PROPOSE_CHUNK).for_each(activate);
+            }
+        }
+        if outcome.visits == visits_before {
+            break;
         }
     }
     outcome
