@@ -494,6 +494,9 @@ async fn no_viewer_response_contains_a_resident_id() {
         "/api/v1/clusters/ring-001".to_owned(),
         "/api/v1/clusters/shell-002".to_owned(),
         "/api/v1/alerts".to_owned(),
+        "/api/v1/communities?members=1000&limit=1000&min_size=1".to_owned(),
+        "/api/v1/communities?algo=wcc&members=1000&limit=1000&min_size=1".to_owned(),
+        format!("/api/v1/communities?node={}&members=1000", enc(&p1)),
         format!("/api/v1/entities/person/110105{}", "1".repeat(12)),
         format!("/api/v1/neighbourhood?seeds=person:{}", k.minor),
     ];
@@ -529,6 +532,90 @@ async fn no_viewer_response_contains_a_resident_id() {
     // The investigator's answers do contain them (the check above is not vacuous).
     let inv = s.get(INVESTIGATOR, &format!("/api/v1/neighbourhood?seeds=person:{}&hops=2", k.p1)).await;
     assert!(inv.text.contains(&k.p1) && inv.text.contains(&k.p2) && inv.text.contains("13812345678"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn communities_of_projections_by_each_algorithm() {
+    let w = world();
+    let k = &w.keys;
+    let s = start(&w.snapshot).await;
+    let p1 = format!("person:{}", k.p1);
+    let p2 = format!("person:{}", k.p2);
+    let minor = format!("person:{}", k.minor);
+    for algo in ["wcc", "cdlp", "louvain", "leiden"] {
+        let r =
+            s.get(INVESTIGATOR, &format!("/api/v1/communities?algo={algo}&min_size=1&limit=1000&members=1000")).await;
+        assert_eq!(r.status, 200, "{algo}: {}", r.text);
+        assert_eq!(r.json["projection"], "shared-identifiers");
+        assert_eq!(r.json["algo"], algo);
+        let list = r.json["communities"].as_array().unwrap();
+        assert!(!list.is_empty(), "{algo}: {}", r.text);
+        let sizes: Vec<u64> = list.iter().map(|c| c["size"].as_u64().unwrap()).collect();
+        assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{algo}: largest first: {sizes:?}");
+        let total: u64 = sizes.iter().sum();
+        assert_eq!(total, r.json["vertices"].as_u64().unwrap(), "{algo}: every vertex in one community");
+        // P1, P2 and the minor share a phone: one community, whatever the algorithm.
+        let one = s.get(INVESTIGATOR, &format!("/api/v1/communities?algo={algo}&node={}", enc(&p1))).await;
+        assert_eq!(one.status, 200, "{}", one.text);
+        let members: Vec<&str> = one.json["communities"][0]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["data"]["id"].as_str().unwrap())
+            .collect();
+        assert!(members.contains(&p1.as_str()) && members.contains(&p2.as_str()), "{algo}: {members:?}");
+        assert!(members.contains(&minor.as_str()), "{algo}: investigators see the minor: {members:?}");
+    }
+    // The same seed gives the same partition; the partition is cached per snapshot.
+    let a = s.get(INVESTIGATOR, "/api/v1/communities?algo=leiden&seed=7&resolution=0.5").await;
+    let b = s.get(INVESTIGATOR, "/api/v1/communities?algo=leiden&seed=7&resolution=0.5").await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.json["communities"], b.json["communities"]);
+    assert_eq!(a.json["resolution"], 0.5);
+    // Viewers: masked members, linkable by pseudonym, and no minor in members or sizes.
+    let masker = Masker::new(SECRET);
+    let p1_pseudonym = format!("person:{}", masker.pseudonym("person", &k.p1));
+    let inv = s.get(INVESTIGATOR, &format!("/api/v1/communities?algo=wcc&node={}", enc(&p1))).await;
+    let view = s.get(VIEWER, &format!("/api/v1/communities?algo=wcc&node={}", enc(&p1_pseudonym))).await;
+    assert_eq!(view.status, 200, "{}", view.text);
+    let inv_size = inv.json["communities"][0]["size"].as_u64().unwrap();
+    assert_eq!(view.json["communities"][0]["size"].as_u64().unwrap(), inv_size - 1, "the minor is not counted");
+    assert!(!view.text.contains(&k.p1) && !view.text.contains(&k.minor), "{}", view.text);
+    assert!(view.text.contains(&p1_pseudonym), "{}", view.text);
+    assert!(!view.text.contains(&masker.pseudonym("person", &k.minor)), "{}", view.text);
+    // A viewer cannot ask for the minor's community either.
+    let hidden = s.get(VIEWER, &format!("/api/v1/communities?node={}", enc(&minor))).await;
+    assert_error(&hidden, 404, "not_found");
+    // Other projections.
+    let ownership = s.get(INVESTIGATOR, "/api/v1/communities?projection=ownership&algo=wcc&min_size=1").await;
+    assert!(ownership.status == 200 || code(&ownership) == "bad_parameter", "{}", ownership.text);
+    // Bad parameters are named.
+    for (query, status, expected) in [
+        ("algo=kmeans", 400, "bad_parameter"),
+        ("projection=everything", 400, "bad_parameter"),
+        ("algo=wcc&resolution=2", 400, "bad_parameter"),
+        ("algo=louvain&resolution=-1", 400, "bad_parameter"),
+        ("algo=louvain&resolution=NaN", 400, "bad_parameter"),
+        ("algo=louvain&iterations=3", 400, "bad_parameter"),
+        ("algo=cdlp&iterations=0", 400, "bad_parameter"),
+        ("seed=-3", 400, "bad_parameter"),
+        ("limit=0", 400, "bad_parameter"),
+        ("limit=1000000", 400, "limit_exceeded"),
+        ("node=hospital:H1", 404, "not_found"),
+        ("node=nonsense", 400, "bad_parameter"),
+        ("colour=red", 400, "unknown_parameter"),
+    ] {
+        let r = s.get(INVESTIGATOR, &format!("/api/v1/communities?{query}")).await;
+        assert_error(&r, status, expected);
+    }
+    // Audited, with the raw keys of the members shown.
+    let lines = s.audit_lines();
+    let line = lines
+        .iter()
+        .find(|l| l["endpoint"] == "GET /api/v1/communities" && l["role"] == "viewer" && l["status"] == 200)
+        .expect("a viewer's communities line");
+    let keys: Vec<&str> = line["entity_keys"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(keys.contains(&p1.as_str()), "{keys:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -631,10 +718,115 @@ async fn time_budget_answers_with_a_json_error() {
 
 /// Deterministic garbage: every endpoint with random parameter names and values (control
 /// characters, huge numbers, broken percent-escapes, unicode) must answer below 500.
+/// Property test over query strings: any parameter names and values, percent-encoded or raw, on
+/// any endpoint and role, answer below 500, and every error is the JSON error shape. Proptest
+/// shrinks a failing query to a minimal one; the runner is deterministic.
+#[test]
+fn any_query_string_is_answered_without_a_server_error() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRng, TestRunner};
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let w = world();
+    let resident_ids = all_resident_ids(&w);
+    let s = runtime.block_on(start(&w.snapshot));
+    let endpoints = prop::sample::select(vec![
+        "/api/v1/search",
+        "/api/v1/neighbourhood",
+        "/api/v1/paths",
+        "/api/v1/clusters",
+        "/api/v1/alerts",
+        "/api/v1/communities",
+        "/api/v1/entities/person/x",
+        "/api/v1/export/clusters/ring-001",
+        "/api/v1/clusters/ring-001",
+    ]);
+    let known = prop::sample::select(vec![
+        "q",
+        "type",
+        "limit",
+        "offset",
+        "seeds",
+        "hops",
+        "max_nodes",
+        "after",
+        "before",
+        "from",
+        "to",
+        "k",
+        "max_hops",
+        "types",
+        "node_types",
+        "relations",
+        "directed",
+        "supernode_degree",
+        "skip_degree_above",
+        "level",
+        "kind",
+        "rule",
+        "format",
+        "projection",
+        "algo",
+        "seed",
+        "resolution",
+        "iterations",
+        "min_size",
+        "members",
+        "node",
+    ]);
+    let name = prop_oneof![4 => known.prop_map(str::to_owned), 1 => "[a-z_]{0,8}"];
+    let value = prop_oneof![
+        "[0-9]{0,25}",
+        "-?[0-9]{1,6}(\\.[0-9]{0,4})?(e[0-9]{1,3})?",
+        "(person|hospital|claim|phone|account|company):[0-9A-Za-z|:p]{0,20}",
+        "(wcc|cdlp|louvain|leiden|shared-identifiers|transfers|ownership|graphml|csv|red|ring|true|none|2023-0[0-9]-[0-3][0-9])",
+        "\\PC{0,30}",
+    ];
+    let pair = (name, value, any::<bool>());
+    let case = (endpoints, prop::collection::vec(pair, 0..6), 0usize..3);
+    let config = Config { cases: 300, failure_persistence: None, ..Config::default() };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    runner
+        .run(&case, |(endpoint, pairs, role)| {
+            let mut url = endpoint.to_owned();
+            for (i, (n, v, encode)) in pairs.iter().enumerate() {
+                url.push(if i == 0 { '?' } else { '&' });
+                url.push_str(&enc(n));
+                url.push('=');
+                // Raw values exercise the server's own decoding; reqwest still needs a valid URL.
+                url.push_str(&if *encode { enc(v) } else { v.replace(['#', ' ', '&', '%'], "+") });
+            }
+            let token = [VIEWER, INVESTIGATOR, ADMIN][role];
+            let Ok(req) = s.client.get(format!("{}{url}", s.base)).bearer_auth(token).build() else { return Ok(()) };
+            let (status, text) = runtime.block_on(async {
+                let response = s.client.execute(req).await.unwrap();
+                let status = response.status().as_u16();
+                (status, response.text().await.unwrap())
+            });
+            prop_assert!(status < 500, "{} -> {}: {}", url, status, text);
+            if role == 0 {
+                prop_assert!(
+                    !resident_ids.iter().any(|id| text.contains(id.as_str())),
+                    "{}: a viewer got a resident ID: {}",
+                    url,
+                    text
+                );
+            }
+            if status >= 400 {
+                let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                prop_assert!(v["error"]["code"].is_string(), "{}: errors are JSON: {}", url, text);
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_queries_never_cause_a_server_error() {
     use rand::{Rng, SeedableRng};
     let w = world();
+    let resident_ids = all_resident_ids(&w);
+    let mut viewer_answers = 0;
     let s = start(&w.snapshot).await;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
     let endpoints = [
@@ -648,6 +840,7 @@ async fn garbage_queries_never_cause_a_server_error() {
         "/api/v1/alerts",
         "/api/v1/export/clusters/",
         "/api/v1/stats",
+        "/api/v1/communities",
     ];
     let names = [
         "q",
@@ -672,6 +865,14 @@ async fn garbage_queries_never_cause_a_server_error() {
         "directed",
         "supernode_degree",
         "skip_degree_above",
+        "projection",
+        "algo",
+        "seed",
+        "resolution",
+        "iterations",
+        "min_size",
+        "members",
+        "node",
         "zz",
     ];
     let atoms = [
@@ -704,6 +905,15 @@ async fn garbage_queries_never_cause_a_server_error() {
         "' OR 1=1 --",
         "../../etc/passwd",
         "account:ICBC|6222020000000001",
+        "louvain",
+        "leiden",
+        "wcc",
+        "cdlp",
+        "shared-identifiers",
+        "transfers",
+        "0.5",
+        "inf",
+        "-0",
     ];
     let mut statuses = std::collections::BTreeMap::new();
     for i in 0..600 {
@@ -738,6 +948,13 @@ async fn garbage_queries_never_cause_a_server_error() {
             let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             assert!(v["error"]["code"].is_string(), "{url}: errors are JSON: {text}");
         }
+        if token == VIEWER {
+            viewer_answers += 1;
+            assert!(
+                !resident_ids.iter().any(|id| text.contains(id.as_str())),
+                "{url}: a viewer got a resident ID: {text}"
+            );
+        }
         *statuses.entry(status).or_insert(0) += 1;
     }
     for body in [
@@ -765,6 +982,7 @@ async fn garbage_queries_never_cause_a_server_error() {
         assert_error(&r, 400, "bad_parameter");
     }
     assert!(statuses.keys().any(|&s| s == 200) && statuses.keys().any(|&s| s == 400), "{statuses:?}");
+    assert!(viewer_answers >= 150, "a third of the calls are a viewer's: {viewer_answers}");
 }
 
 #[test]

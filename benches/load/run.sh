@@ -5,8 +5,10 @@
 #
 #   benches/load/run.sh [small|medium|large] [DURATION]      e.g. benches/load/run.sh medium 15s
 #
-# Env: NO_BUILD=1 (use target/release/clew as it is), CONNS (default 64), THREADS (wrk threads, default 2), WORK (folder for the world,
+# Env: NO_BUILD=1 (use target/release/clew as it is), CONNS (connection counts, space-separated, each
+# a run of both queries; default 64), THREADS (wrk threads, default 2), WORK (folder for the world,
 # default target/load-SIZE; reused if it already has world.clew), SEEDS_N (default 2000).
+# Each run's full wrk output is kept in WORK/wrk-MODE-cCONNS.txt.
 # Only 127.0.0.1 is ever targeted; every wrk run is bounded by DURATION; the server is stopped
 # at the end (or on Ctrl-C). The audit log is on, as in production, and deleted afterwards.
 set -euo pipefail
@@ -52,24 +54,28 @@ for _ in $(seq 1 300); do
     sleep 0.1
 done
 [ -n "$ADDR" ] || { echo "server did not start:" >&2; cat "$WORK/serve.err" >&2; exit 1; }
-echo "server at $ADDR, world $WORK/world.clew ($(wc -l < "$WORK/seeds.txt") seeds), $CONNS connections, $DURATION each"
+echo "server at $ADDR, world $WORK/world.clew ($(wc -l < "$WORK/seeds.txt") seeds), connections: $CONNS, $DURATION each; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 first=$(head -n1 "$WORK/seeds.txt")
 status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$ADDR/api/v1/neighbourhood?seeds=person:$first&hops=2&max_nodes=500")
 [ "$status" = 200 ] || { echo "warm-up request answered $status" >&2; exit 1; }
 
 run() {
-    local name=$1 mode=$2
+    local name=$1 mode=$2 conns=$3
+    local threads=$(( THREADS < conns ? THREADS : conns ))
     local out
-    out=$(SEEDS="$WORK/seeds.txt" MODE="$mode" TOKEN="$TOKEN" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 10s --latency -s "$HERE/requests.lua" "$ADDR")
-    echo "$out" > "$WORK/wrk-$mode.txt"
-    local rps p99 non2xx errors
+    out=$(SEEDS="$WORK/seeds.txt" MODE="$mode" TOKEN="$TOKEN" wrk -t"$threads" -c"$conns" -d"$DURATION" --timeout 10s --latency -s "$HERE/requests.lua" "$ADDR")
+    echo "$out" > "$WORK/wrk-$mode-c$conns.txt"
+    local rps p50 p99 non2xx errors
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
     p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
     non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
     errors=$(echo "$out" | awk '/Socket errors/ {print $0}')
-    printf '%-34s %10s req/s   p99 %8s   non-2xx %s %s\n' "$name" "$rps" "$p99" "${non2xx:-0}" "$errors"
+    printf '%-36s %3s conn %10s req/s   p50 %8s   p99 %8s   non-2xx %s %s\n' "$name" "$conns" "$rps" "$p50" "$p99" "${non2xx:-0}" "$errors"
 }
 
-run "neighbourhood hops=2 max_nodes=500" neighbourhood
-run "shortest path (k=1, max_hops=4)" path
+for conns in $CONNS; do
+    run "neighbourhood hops=2 max_nodes=500" neighbourhood "$conns"
+    run "shortest path (k=1, max_hops=4)" path "$conns"
+done

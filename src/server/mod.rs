@@ -16,6 +16,7 @@ pub mod mask;
 pub mod openapi;
 pub mod routes;
 pub mod state;
+pub mod summary;
 pub mod view;
 
 use std::io::Write as _;
@@ -49,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/clusters", get(routes::clusters::list))
         .route("/api/v1/clusters/{id}", get(routes::clusters::get))
         .route("/api/v1/alerts", get(routes::alerts::list))
+        .route("/api/v1/communities", get(routes::communities::list))
         .route("/api/v1/export/clusters/{id}", get(routes::export::cluster))
         .route("/api/v1/admin/reload", post(routes::admin::reload))
         .route_layer(from_fn_with_state(state.clone(), routes::guard_audited));

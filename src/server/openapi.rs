@@ -54,11 +54,26 @@ pub fn document(limits: &Limits) -> Json {
             "reached nodes above this degree are summarised, not expanded",
         ),
     ];
+    let communities = get("communities of a projection (people linked by shared identifiers, accounts by transfers, owners by shareholdings), largest first, with their members", vec![
+        q("projection", json!({"enum": crate::algo::projection::BUILTIN_NAMES, "default": "shared-identifiers"}), "built-in projection"),
+        q("algo", json!({"enum": ["wcc", "cdlp", "louvain", "leiden"], "default": "louvain"}), "community algorithm"),
+        q("seed", json!({"type": "integer", "minimum": 0, "default": 0}), "seed of louvain and leiden (same seed, same partition)"),
+        q("resolution", json!({"type": "number", "exclusiveMinimum": 0, "default": 1}), "louvain and leiden: higher finds smaller communities"),
+        q("iterations", json!({"type": "integer", "minimum": 1, "maximum": 100}), "cdlp rounds (default 10) or leiden iterations (default 2)"),
+        q("min_size", json!({"type": "integer", "minimum": 1, "default": 2}), "only communities with at least this many members"),
+        q("limit", json!({"type": "integer", "minimum": 1, "maximum": limits.max_limit, "default": 20}), "page size"),
+        q("offset", json!({"type": "integer", "minimum": 0, "default": 0}), "page start"),
+        q("members", json!({"type": "integer", "minimum": 1, "maximum": limits.max_limit, "default": 20}), "members listed per community"),
+        q("node", json!({"type": "string"}), "node id `type:key`: answer with the community of this node only"),
+    ], ok("a page of communities with partition statistics", json!({"type": "object", "properties": {
+        "communities": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "size": {"type": "integer"}, "more": {"type": "integer"},
+            "members": {"type": "array", "items": {"type": "object", "properties": {"data": {"$ref": "#/components/schemas/NodeData"}}}}}}},
+        "modularity": {"type": ["number", "null"]}, "matching": {"type": "integer"}, "communities_total": {"type": "integer"}}})));
     let codes: Vec<Json> = CODES
         .iter()
         .map(|(code, status, meaning)| json!({"code": code, "status": status, "meaning": meaning}))
         .collect();
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "clew",
@@ -101,7 +116,7 @@ pub fn document(limits: &Limits) -> Json {
                 q("before", time.clone(), "edges with a time must not be later"),
                 q("directed", json!({"type": "boolean", "default": false}), "follow edges only forwards"),
                 q("skip_degree_above", json!({"oneOf": [{"type": "integer", "minimum": 1}, {"const": "none"}], "default": limits.supernode_degree.saturating_mul(10)}), "do not pass through nodes of higher degree; `none` passes through all"),
-            ], ok("paths and their union as a graph", json!({"type": "object"}))),
+            ], ok("paths and their union as a graph; `searched` says what was searched and `note` what an empty answer means", json!({"type": "object"}))),
             "/clusters": get("clusters of the analysis, riskiest first", vec![
                 q("level", list.clone(), "red, orange, yellow, blue"),
                 q("kind", list.clone(), "ring, shell_network, ..."),
@@ -146,5 +161,7 @@ pub fn document(limits: &Limits) -> Json {
                     "cut": {"type": "object"}}},
             },
         },
-    })
+    });
+    doc["paths"]["/communities"] = communities;
+    doc
 }

@@ -185,6 +185,18 @@ pub struct Snapshot {
     pub name_sensitive: Vec<bool>,
     /// Pseudonym bits to node, for the node ids viewers see for sensitive keys.
     pseudonyms: FxHashMap<(u16, u64), NodeId>,
+    /// Per entity type, the pseudonym bits of each node in its id range (empty for types whose
+    /// key is not personal): made once at load, so answers cost no HMAC per node.
+    pseudonym_bits: Vec<Vec<u64>>,
+    /// Per entity type, its property indexes in name order: the order answers list them in.
+    pub node_prop_order: Vec<Vec<usize>>,
+    /// Per relation type, its properties as answers name them (`id`, `source`, ... become
+    /// `prop_id`, ...) with their indexes, in name order.
+    pub edge_prop_names: Vec<Vec<(String, usize)>>,
+    /// Adjacency counts of high-degree nodes, for neighbourhood summaries.
+    pub summaries: super::summary::SummaryCache,
+    /// Community partitions computed on this snapshot.
+    pub communities: super::routes::communities::Cache,
     /// Persons under 18, recomputed when the date changes.
     minors: Mutex<(NaiveDate, Arc<Minors>)>,
     /// Clusters and alerts.
@@ -227,20 +239,62 @@ impl Snapshot {
         }
         names.par_sort_unstable();
         let mut pseudonyms = FxHashMap::default();
+        let mut pseudonym_bits = vec![Vec::new(); schema.entities.len()];
         for (t, entity) in schema.entities.iter().enumerate() {
             if !entity.sensitive_key {
                 continue;
             }
             let range = graph.type_range(EntityTypeId(t as u16));
-            let bits: Vec<(u64, NodeId)> = range
-                .into_par_iter()
-                .map(|n| (masker.pseudonym_bits(&entity.name, graph.key(NodeId(n))), NodeId(n)))
-                .collect();
+            let first = range.start;
+            let bits: Vec<u64> =
+                range.into_par_iter().map(|n| masker.pseudonym_bits(&entity.name, graph.key(NodeId(n)))).collect();
             pseudonyms.reserve(bits.len());
-            for (b, node) in bits {
-                pseudonyms.insert((t as u16, b), node);
+            for (i, &b) in bits.iter().enumerate() {
+                pseudonyms.insert((t as u16, b), NodeId(first + i as u32));
             }
+            pseudonym_bits[t] = bits;
         }
+        let node_prop_order = schema
+            .entities
+            .iter()
+            .map(|e| {
+                let mut order: Vec<usize> = (0..e.properties.len()).collect();
+                // Stable, and a later property of the same name wins, as in a JSON map.
+                order.sort_by(|&a, &b| e.properties[a].name.cmp(&e.properties[b].name));
+                order.dedup_by(|later, earlier| {
+                    let same = e.properties[*later].name == e.properties[*earlier].name;
+                    if same {
+                        *earlier = *later;
+                    }
+                    same
+                });
+                order
+            })
+            .collect();
+        let edge_prop_names = schema
+            .relations
+            .iter()
+            .map(|r| {
+                let mut names: Vec<(String, usize)> = r
+                    .properties
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| match p.name.as_str() {
+                        "id" | "source" | "target" | "relation" | "t" => (format!("prop_{}", p.name), i),
+                        n => (n.to_owned(), i),
+                    })
+                    .collect();
+                names.sort_by(|a, b| a.0.cmp(&b.0));
+                names.dedup_by(|later, earlier| {
+                    let same = later.0 == earlier.0;
+                    if same {
+                        earlier.1 = later.1;
+                    }
+                    same
+                });
+                names
+            })
+            .collect();
         let minors = Minors::compute(&graph, today());
         let analysis = load_analysis(&graph, &crate::build::sidecar(path, "analysis"));
         Ok(Snapshot {
@@ -248,6 +302,11 @@ impl Snapshot {
             names,
             name_sensitive,
             pseudonyms,
+            pseudonym_bits,
+            node_prop_order,
+            edge_prop_names,
+            summaries: Default::default(),
+            communities: Default::default(),
             minors: Mutex::new((today(), Arc::new(minors))),
             analysis,
             open_ms: started.elapsed().as_secs_f64() * 1e3,
@@ -263,6 +322,14 @@ impl Snapshot {
             *slot = (now, Arc::new(Minors::compute(&self.graph, now)));
         }
         slot.1.clone()
+    }
+
+    /// The pseudonym bits of a node whose key is personal data (`None` for other nodes).
+    pub fn pseudonym_bits_of(&self, node: NodeId) -> Option<u64> {
+        let ty = self.graph.node_type(node);
+        let bits = self.pseudonym_bits.get(ty.0 as usize)?;
+        let first = self.graph.type_range(ty).start;
+        bits.get((node.0 - first) as usize).copied()
     }
 
     /// The node a pseudonym of a type stands for.

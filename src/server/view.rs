@@ -5,10 +5,12 @@
 //! Every answer that carries entities goes through a [`View`], so the masking rules live here
 //! and nowhere else.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use graph_schema::{EntityTypeId, PropType};
-use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value as Json};
 
 use super::auth::Caller;
@@ -93,6 +95,23 @@ impl<'a> View<'a> {
         &self.snap.graph
     }
 
+    /// The minors this view leaves out (empty for callers who see everything).
+    pub fn minors(&self) -> &Arc<Minors> {
+        &self.minors
+    }
+
+    /// The pseudonym of a node's key: from the table made at load, or computed for a node
+    /// outside it.
+    pub fn pseudonym(&self, node: NodeId) -> String {
+        match self.snap.pseudonym_bits_of(node) {
+            Some(bits) => mask::format_pseudonym(bits),
+            None => {
+                let g = self.graph();
+                self.masker.pseudonym(&g.schema().entity(g.node_type(node)).name, g.key(node))
+            }
+        }
+    }
+
     /// Whether this caller may not see the node at all (a minor, for a viewer).
     #[inline]
     pub fn hidden(&self, node: NodeId) -> bool {
@@ -120,7 +139,7 @@ impl<'a> View<'a> {
         let g = self.graph();
         let ty = &g.schema().entity(g.node_type(node)).name;
         if self.key_masked(node) {
-            format!("{ty}:{}", self.masker.pseudonym(ty, g.key(node)))
+            format!("{ty}:{}", self.pseudonym(node))
         } else {
             format!("{ty}:{}", g.key(node))
         }
@@ -132,21 +151,97 @@ impl<'a> View<'a> {
         format!("{}:{}", g.schema().entity(g.node_type(node)).name, g.key(node))
     }
 
-    /// A property value as JSON, masked if it is personal data and the caller is a viewer.
-    fn prop_json(&self, type_name: &str, name: &str, ty: PropType, sensitive: bool, value: Value<'_>) -> Json {
+    /// A property value as this caller may see it, masked if it is personal data and the caller
+    /// is a viewer; text is borrowed from the snapshot where it can be. The one place that
+    /// decides how a property value is shown: the owned JSON and the streamed answers use it.
+    pub fn shown<'g>(&self, type_name: &str, name: &str, ty: PropType, sensitive: bool, value: Value<'g>) -> Shown<'g> {
         if self.masked && sensitive {
             if value.is_null() {
-                return Json::Null;
+                return Shown::Null;
             }
-            return Json::String(mask::property(type_name, name, ty, &value.render()));
+            return Shown::Str(Cow::Owned(mask::property(type_name, name, ty, &value.render())));
         }
         match value {
-            Value::Null => Json::Null,
-            Value::Int(i) => Json::from(i),
-            Value::Decimal(c) => serde_json::Number::from_f64(c as f64 / 100.0).map(Json::Number).unwrap_or(Json::Null),
-            Value::Bool(b) => Json::Bool(b),
-            other => Json::String(other.render()),
+            Value::Null => Shown::Null,
+            Value::Int(i) => Shown::Int(i),
+            Value::Decimal(c) => Shown::Float(c as f64 / 100.0),
+            Value::Bool(b) => Shown::Bool(b),
+            Value::Str(s) | Value::Invalid(s) => Shown::Str(Cow::Borrowed(s)),
+            Value::Date(d) => Shown::Str(Cow::Owned(date_text(d).unwrap_or_else(|| value.render()))),
+            other => Shown::Str(Cow::Owned(other.render())),
         }
+    }
+
+    /// A property value as JSON, masked if it is personal data and the caller is a viewer.
+    fn prop_json(&self, type_name: &str, name: &str, ty: PropType, sensitive: bool, value: Value<'_>) -> Json {
+        match self.shown(type_name, name, ty, sensitive, value) {
+            Shown::Null => Json::Null,
+            Shown::Int(i) => Json::from(i),
+            Shown::Float(f) => serde_json::Number::from_f64(f).map(Json::Number).unwrap_or(Json::Null),
+            Shown::Bool(b) => Json::Bool(b),
+            Shown::Str(s) => Json::String(s.into_owned()),
+        }
+    }
+
+    /// The node's key as this caller sees it, and its pseudonym when the key is masked.
+    fn key_shown(&self, node: NodeId) -> (Cow<'a, str>, Option<u64>) {
+        let g = self.graph();
+        let raw_key = g.key(node);
+        if self.key_masked(node) {
+            let entity = g.schema().entity(g.node_type(node));
+            let bits =
+                self.snap.pseudonym_bits_of(node).unwrap_or_else(|| self.masker.pseudonym_bits(&entity.name, raw_key));
+            (Cow::Owned(mask::key(&entity.name, raw_key)), Some(bits))
+        } else {
+            (Cow::Borrowed(raw_key), None)
+        }
+    }
+
+    /// The property a node's label comes from: `name` if it has a value, else `text`.
+    fn label_prop(&self, node: NodeId) -> Option<usize> {
+        let g = self.graph();
+        let entity = g.schema().entity(g.node_type(node));
+        let with_value = |name: &str| {
+            // The last property of that name, as in the props map.
+            let i = entity.properties.iter().rposition(|p| p.name == name)?;
+            (!g.node_prop(node, i).is_null()).then_some(i)
+        };
+        with_value("name").or_else(|| with_value("text"))
+    }
+
+    /// The node as an element's data, serialised straight from the snapshot when written out:
+    /// the same JSON as [`View::node`] without building it first. Answers with hundreds of nodes
+    /// use this.
+    pub fn node_json(&self, node: NodeId, capped: bool) -> NodeJson<'_, 'a> {
+        NodeJson { view: self, node, capped, id: self.node_id_json(node) }
+    }
+
+    /// The node's id as this caller sees it, serialised without building a string. It carries the
+    /// key and pseudonym it was made from, so an answer looks each node up once and reuses it
+    /// for the node, the edges that end there and the audit line.
+    pub fn node_id_json(&self, node: NodeId) -> NodeIdJson<'a> {
+        let g = self.graph();
+        let entity = g.schema().entity(g.node_type(node));
+        let raw_key = g.key(node);
+        let bits = (self.masked && entity.sensitive_key).then(|| {
+            self.snap.pseudonym_bits_of(node).unwrap_or_else(|| self.masker.pseudonym_bits(&entity.name, raw_key))
+        });
+        NodeIdJson { ty: &entity.name, raw_key, bits }
+    }
+
+    /// [`View::node_json`] with the node's id already made.
+    pub fn node_json_with_id(&self, node: NodeId, capped: bool, id: NodeIdJson<'a>) -> NodeJson<'_, 'a> {
+        NodeJson { view: self, node, capped, id }
+    }
+
+    /// The edge as an element's data, serialised straight from the snapshot (see [`View::edge`]).
+    pub fn edge_json(&self, edge: EdgeId, source: NodeId, target: NodeId) -> EdgeJson<'_, 'a> {
+        self.edge_json_between(edge, self.node_id_json(source), self.node_id_json(target))
+    }
+
+    /// [`View::edge_json`] with the ends' ids already made.
+    pub fn edge_json_between(&self, edge: EdgeId, source: NodeIdJson<'a>, target: NodeIdJson<'a>) -> EdgeJson<'_, 'a> {
+        EdgeJson { view: self, edge, source, target }
     }
 
     /// The node's properties as this caller sees them.
@@ -169,12 +264,9 @@ impl<'a> View<'a> {
         let g = self.graph();
         let entity = g.schema().entity(g.node_type(node));
         let raw_key = g.key(node);
-        let masked_key = self.key_masked(node);
-        let (key, pseudonym) = if masked_key {
-            (mask::key(&entity.name, raw_key), Some(self.masker.pseudonym(&entity.name, raw_key)))
-        } else {
-            (raw_key.to_owned(), None)
-        };
+        let (key, bits) = self.key_shown(node);
+        let key = key.into_owned();
+        let pseudonym = bits.map(mask::format_pseudonym);
         let props = self.node_props(node);
         let label = match props.get("name").or_else(|| props.get("text")) {
             Some(Json::String(s)) if !s.is_empty() => s.clone(),
@@ -287,7 +379,7 @@ impl<'a> View<'a> {
             }
             if entity.sensitive_key {
                 let raw = g.key(node);
-                let masked = format!("{} ({})", mask::key(&entity.name, raw), self.masker.pseudonym(&entity.name, raw));
+                let masked = format!("{} ({})", mask::key(&entity.name, raw), self.pseudonym(node));
                 out.push((raw.to_owned(), masked));
             }
             for (i, p) in entity.properties.iter().enumerate() {
@@ -347,6 +439,211 @@ impl<'a> View<'a> {
                 let key = if self.masked && sensitive { mask::key(&r.ty, &r.key) } else { r.key.clone() };
                 serde_json::json!({"data": {"type": r.ty, "key": key, "missing": true}})
             }
+        }
+    }
+}
+
+/// A date as `Value::render` writes it (`2023-01-31`), without chrono's format-string parser:
+/// answers carry hundreds of dates. `None` outside years 0 to 9999, which `render` words itself.
+fn date_text(days: i32) -> Option<String> {
+    use chrono::Datelike;
+    let date = chrono::NaiveDate::from_epoch_days(days)?;
+    if !(0..=9999).contains(&date.year()) {
+        return None;
+    }
+    Some(format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()))
+}
+
+/// A property value as one caller may see it (see [`View::shown`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown<'g> {
+    /// No value.
+    Null,
+    /// Text, borrowed from the snapshot or made (masked, or a date rendered).
+    Str(Cow<'g, str>),
+    /// Integer.
+    Int(i64),
+    /// A decimal amount.
+    Float(f64),
+    /// Boolean.
+    Bool(bool),
+}
+
+impl Serialize for Shown<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Shown::Null => s.serialize_none(),
+            Shown::Str(text) => s.serialize_str(text),
+            Shown::Int(i) => s.serialize_i64(*i),
+            // As serde_json's `Number::from_f64`: no JSON number for NaN or infinity.
+            Shown::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Shown::Float(_) => s.serialize_none(),
+            Shown::Bool(b) => s.serialize_bool(*b),
+        }
+    }
+}
+
+/// A node id (`type:key`, or `type:p:…` for a masked key), serialised without an allocation.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeIdJson<'a> {
+    ty: &'a str,
+    raw_key: &'a str,
+    /// The pseudonym bits when the caller sees the key masked.
+    bits: Option<u64>,
+}
+
+impl<'a> NodeIdJson<'a> {
+    /// The entity type name.
+    pub fn ty(&self) -> &'a str {
+        self.ty
+    }
+
+    /// The raw key (for the audit line only).
+    pub fn raw_key(&self) -> &'a str {
+        self.raw_key
+    }
+}
+
+impl Serialize for NodeIdJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.bits {
+            Some(bits) => s.collect_str(&format_args!("{}:{}{bits:012x}", self.ty, mask::PSEUDONYM_PREFIX)),
+            None => s.collect_str(&format_args!("{}:{}", self.ty, self.raw_key)),
+        }
+    }
+}
+
+/// A node's data streamed from the snapshot: the fields of [`NodeData`], in its order.
+pub struct NodeJson<'v, 'a> {
+    view: &'v View<'a>,
+    node: NodeId,
+    capped: bool,
+    id: NodeIdJson<'a>,
+}
+
+/// A node's properties in name order, null values left out.
+struct PropsJson<'v, 'a> {
+    view: &'v View<'a>,
+    node: NodeId,
+}
+
+impl Serialize for PropsJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.view;
+        let g = view.graph();
+        let ty = g.node_type(self.node);
+        let entity = g.schema().entity(ty);
+        let mut map = s.serialize_map(None)?;
+        for &i in &view.snap.node_prop_order[ty.0 as usize] {
+            let value = g.node_prop(self.node, i);
+            if value.is_null() {
+                continue;
+            }
+            let p = &entity.properties[i];
+            map.serialize_entry(&p.name, &view.shown(&entity.name, &p.name, p.ty, p.sensitive, value))?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for NodeJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.view;
+        let g = view.graph();
+        let node = self.node;
+        let entity = g.schema().entity(g.node_type(node));
+        let id = self.id;
+        let key: Cow<'_, str> = match id.bits {
+            Some(_) => Cow::Owned(mask::key(id.ty, id.raw_key)),
+            None => Cow::Borrowed(id.raw_key),
+        };
+        let label = view.label_prop(node).map(|i| {
+            let p = &entity.properties[i];
+            view.shown(&entity.name, &p.name, p.ty, p.sensitive, g.node_prop(node, i))
+        });
+        let label: &str = match &label {
+            Some(Shown::Str(text)) if !text.is_empty() => text,
+            _ => &key,
+        };
+        let risk = view.snap.analysis.risk.get(&node).map(|l| l.name());
+        let mut st = s.serialize_struct("NodeData", 9)?;
+        st.serialize_field("id", &id)?;
+        st.serialize_field("type", &entity.name)?;
+        st.serialize_field("key", &*key)?;
+        st.serialize_field("label", label)?;
+        st.serialize_field("degree", &view.degree(node))?;
+        st.serialize_field("capped", &self.capped)?;
+        if let Some(bits) = id.bits {
+            st.serialize_field("pseudonym", &format_args!("{}{bits:012x}", mask::PSEUDONYM_PREFIX))?;
+        }
+        if let Some(risk) = risk {
+            st.serialize_field("risk", risk)?;
+        }
+        st.serialize_field("props", &PropsJson { view, node })?;
+        st.end()
+    }
+}
+
+/// An edge's data streamed from the snapshot: the fields of [`EdgeData`], properties flattened.
+pub struct EdgeJson<'v, 'a> {
+    view: &'v View<'a>,
+    edge: EdgeId,
+    source: NodeIdJson<'a>,
+    target: NodeIdJson<'a>,
+}
+
+impl Serialize for EdgeJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.view;
+        let g = view.graph();
+        let rel_id = g.edge_relation(self.edge);
+        let rel = g.schema().relation(rel_id);
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("id", &format_args!("e{}", self.edge.0))?;
+        map.serialize_entry("source", &self.source)?;
+        map.serialize_entry("target", &self.target)?;
+        map.serialize_entry("relation", &rel.name)?;
+        if let Some(t) = g.edge_time(self.edge) {
+            map.serialize_entry("t", &t)?;
+        }
+        for (name, i) in &view.snap.edge_prop_names[rel_id.0 as usize] {
+            let value = g.edge_prop(self.edge, *i);
+            if value.is_null() {
+                continue;
+            }
+            let p = &rel.properties[*i];
+            map.serialize_entry(name, &view.shown(&rel.name, &p.name, p.ty, p.sensitive, value))?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_dates_read_as_the_graph_renders_them() {
+        for days in (-800_000..3_000_000).step_by(997).chain([-719_528, 0, 2_932_896, 2_932_897]) {
+            let rendered = Value::Date(days).render();
+            match date_text(days) {
+                Some(fast) => assert_eq!(fast, rendered, "day {days}"),
+                None => assert!(!rendered.starts_with(|c: char| c.is_ascii_digit()) || rendered.len() != 10),
+            }
+        }
+    }
+
+    #[test]
+    fn shown_values_serialise_like_json_values() {
+        for (shown, json) in [
+            (Shown::Null, Json::Null),
+            (Shown::Int(-3), serde_json::json!(-3)),
+            (Shown::Float(17347.12), serde_json::json!(17347.12)),
+            (Shown::Float(f64::NAN), Json::Null),
+            (Shown::Bool(true), Json::Bool(true)),
+            (Shown::Str(Cow::Borrowed("张\"三")), serde_json::json!("张\"三")),
+        ] {
+            assert_eq!(serde_json::to_string(&shown).unwrap(), serde_json::to_string(&json).unwrap());
         }
     }
 }

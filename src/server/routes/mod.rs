@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod alerts;
 pub mod clusters;
+pub mod communities;
 pub mod entities;
 pub mod export;
 pub mod health;
@@ -29,9 +30,17 @@ use super::audit::AuditEntry;
 use super::error::ApiError;
 use super::state::AppState;
 
-/// Raw `type:key` of the entities an answer carries, for the audit line.
-#[derive(Debug, Clone, Default)]
-pub struct AuditKeys(pub Vec<String>);
+/// Raw `type:key` of the entities an answer carries, for the audit line, as the JSON array the
+/// line holds (rendered by the handler, which has the keys at hand).
+#[derive(Debug, Clone)]
+pub struct AuditKeys(pub String);
+
+impl AuditKeys {
+    /// From `type:key` strings.
+    pub fn new(keys: &[String]) -> AuditKeys {
+        AuditKeys(super::audit::keys_json(keys))
+    }
+}
 
 /// A POST body as the audit line records it.
 #[derive(Debug, Clone)]
@@ -39,9 +48,16 @@ pub struct AuditBody(pub Json);
 
 /// A JSON answer that names the entities it carries for the audit log.
 pub fn answer(body: &impl Serialize, keys: Vec<String>) -> Result<Response, ApiError> {
-    let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
+    answer_with(body, AuditKeys::new(&keys), 4096)
+}
+
+/// [`answer`] with the audit keys already rendered and a size hint for the body buffer, so a
+/// large answer is serialised straight into one buffer instead of growing it step by step.
+pub fn answer_with(body: &impl Serialize, keys: AuditKeys, size_hint: usize) -> Result<Response, ApiError> {
+    let mut bytes = Vec::with_capacity(size_hint);
+    serde_json::to_writer(&mut bytes, body).map_err(ApiError::internal)?;
     let mut response = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], bytes).into_response();
-    response.extensions_mut().insert(AuditKeys(keys));
+    response.extensions_mut().insert(keys);
     Ok(response)
 }
 
@@ -66,6 +82,15 @@ pub async fn blocking<T: Send + 'static>(
     })
     .await
     .map_err(ApiError::internal)?
+}
+
+/// Runs graph work right here on the async worker. For work known to be small (a 2-hop
+/// neighbourhood capped at a thousand nodes, a single shortest path): handing it to the blocking
+/// pool costs two thread hand-offs, about as much as the work itself, and each pool thread
+/// would grow its own per-thread search scratch. Long loops inside still check their
+/// [`Deadline`].
+pub fn inline<T>(work: impl FnOnce() -> Result<T, ApiError>) -> Result<T, ApiError> {
+    work()
 }
 
 /// The point in time a request must be done by; long loops check it.
@@ -259,19 +284,17 @@ async fn guard(state: AppState, mut req: Request, next: Next, audited: bool) -> 
     if let (Some(AuditBody(body)), Json::Object(map)) = (response.extensions().get::<AuditBody>(), &mut parameters) {
         map.insert("body".to_owned(), body.clone());
     }
-    let no_keys = Vec::new();
-    let keys = response.extensions().get::<AuditKeys>().map(|k| &k.0).unwrap_or(&no_keys);
+    let keys = response.extensions().get::<AuditKeys>().map(|k| k.0.as_str()).unwrap_or("[]");
     let entry = AuditEntry {
-        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         token_id: caller.as_ref().ok().map(|c| c.token_id.as_str()),
         role: caller.as_ref().ok().map(|c| c.role.name()),
-        endpoint,
+        endpoint: &endpoint,
         path: &path,
-        parameters,
+        parameters: &parameters,
         entity_keys: keys,
         status: response.status().as_u16(),
     };
-    match log.write(&entry) {
+    match log.write(&entry).await {
         Ok(()) => response,
         Err(err) => {
             tracing::error!("audit log {}: {err}", log.path().display());

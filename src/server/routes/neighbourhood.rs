@@ -15,12 +15,15 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use super::{answer, blocking, body_rejection, json_body, parse_count, parse_time, AuditBody, Deadline, Params};
+use super::{
+    answer_with, blocking, body_rejection, inline, json_body, parse_count, parse_time, AuditBody, AuditKeys, Deadline,
+    Params,
+};
 use crate::graph::{Adjacent, EdgeId, NodeId};
 use crate::server::auth::Caller;
 use crate::server::error::ApiError;
 use crate::server::state::{AppState, Limits};
-use crate::server::view::{EdgeData, Element, NodeData, View};
+use crate::server::view::{Element, NodeIdJson, View};
 
 const PARAMS: &[&str] =
     &["seeds", "seed", "hops", "node_types", "relations", "after", "before", "max_nodes", "supernode_degree"];
@@ -147,17 +150,107 @@ pub struct Cut {
     pub unexpanded: Vec<CutNode>,
 }
 
-/// A neighbourhood answer.
-#[derive(Debug, Serialize)]
-pub struct Answer {
-    /// Seed ids as the caller sees them.
-    pub seeds: Vec<String>,
-    /// Nodes.
-    pub nodes: Vec<Element<NodeData>>,
-    /// Edges.
-    pub edges: Vec<Element<EdgeData>>,
+/// A neighbourhood answer: serialised straight from the snapshot (see [`View::node_json`]).
+pub struct Answer<'v, 'a> {
+    view: &'v View<'a>,
+    /// Seeds.
+    pub seeds: Vec<NodeId>,
+    /// Nodes, in the order reached, with whether each is capped.
+    pub nodes: Vec<(NodeId, bool)>,
+    /// Each node's id, made once (one key lookup per node for node, edges and audit line).
+    ids: Vec<NodeIdJson<'a>>,
+    /// Position of each node in `nodes`.
+    index: FxHashMap<NodeId, u32>,
+    /// Edges with their ends.
+    pub edges: Vec<(EdgeId, NodeId, NodeId)>,
     /// What was cut.
     pub cut: Cut,
+}
+
+impl<'a> Answer<'_, 'a> {
+    /// About how many bytes the JSON takes, to size its buffer once.
+    pub fn size_hint(&self) -> usize {
+        1024 + 300 * self.nodes.len()
+            + 160 * self.edges.len()
+            + 200 * (self.cut.capped.len() + self.cut.unexpanded.len())
+    }
+
+    /// The raw `type:key` of every node, as the audit line's JSON array.
+    pub fn audit_keys(&self) -> AuditKeys {
+        let raw = |id: &NodeIdJson<'a>| RawId(id.ty(), id.raw_key());
+        let mut out = Vec::with_capacity(2 + 32 * self.nodes.len());
+        // Strings into a Vec: cannot fail.
+        let _ = serde_json::to_writer(&mut out, &Ids(&self.ids, raw));
+        AuditKeys(String::from_utf8(out).unwrap_or_else(|_| "[]".to_owned()))
+    }
+}
+
+/// A raw `type:key`, serialised without building the string.
+struct RawId<'g>(&'g str, &'g str);
+
+impl Serialize for RawId<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}:{}", self.0, self.1))
+    }
+}
+
+/// A slice serialised as a JSON array of `{"data": …}` elements made on the fly.
+struct Elements<'s, T, F>(&'s [T], F);
+
+impl<T, F, E> Serialize for Elements<'_, T, F>
+where
+    F: Fn(&T) -> E,
+    E: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|item| Element { data: (self.1)(item) }))
+    }
+}
+
+impl Serialize for Answer<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let view = self.view;
+        // Every node an answer names is in `nodes`; the fallback only keeps this total.
+        let id = |n: NodeId| match self.index.get(&n) {
+            Some(&i) => self.ids[i as usize],
+            None => view.node_id_json(n),
+        };
+        let mut st = s.serialize_struct("Answer", 4)?;
+        st.serialize_field("seeds", &Elements(&self.seeds, |&n: &NodeId| id(n)).ids())?;
+        let positions: Vec<usize> = (0..self.nodes.len()).collect();
+        st.serialize_field(
+            "nodes",
+            &Elements(&positions, |&i: &usize| view.node_json_with_id(self.nodes[i].0, self.nodes[i].1, self.ids[i])),
+        )?;
+        st.serialize_field(
+            "edges",
+            &Elements(&self.edges, |&(e, src, dst): &(EdgeId, NodeId, NodeId)| {
+                view.edge_json_between(e, id(src), id(dst))
+            }),
+        )?;
+        st.serialize_field("cut", &self.cut)?;
+        st.end()
+    }
+}
+
+/// Seed ids: a plain array of ids, not elements.
+struct Ids<'s, T, F>(&'s [T], F);
+
+impl<'s, T, F> Elements<'s, T, F> {
+    fn ids(self) -> Ids<'s, T, F> {
+        Ids(self.0, self.1)
+    }
+}
+
+impl<T, F, E> Serialize for Ids<'_, T, F>
+where
+    F: Fn(&T) -> E,
+    E: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|item| (self.1)(item)))
+    }
 }
 
 struct Filters {
@@ -192,7 +285,7 @@ impl Filters {
 }
 
 /// Expands a neighbourhood for one caller.
-pub fn expand(view: &View<'_>, req: &Request, deadline: Deadline) -> Result<(Answer, Vec<String>), ApiError> {
+pub fn expand<'v, 'a>(view: &'v View<'a>, req: &Request, deadline: Deadline) -> Result<Answer<'v, 'a>, ApiError> {
     let g = view.graph();
     let schema = g.schema();
     if req.seeds.is_empty() {
@@ -295,7 +388,39 @@ pub fn expand(view: &View<'_>, req: &Request, deadline: Deadline) -> Result<(Ans
     }
     // Counts go into arrays indexed by type id and only become named maps at the end: a capped
     // company can have tens of thousands of edges, and a string per edge would dominate.
+    let unfiltered = filters.node_types.is_none()
+        && filters.relations.is_none()
+        && filters.after.is_none()
+        && filters.before.is_none();
+    let named = |counts: Vec<u64>, name: &dyn Fn(usize) -> String| -> Map<String, Json> {
+        counts.into_iter().enumerate().filter(|(_, c)| *c > 0).map(|(i, c)| (name(i), Json::from(c))).collect()
+    };
     let summarise = |u: NodeId| -> CutNode {
+        // A high-degree node without filters: its counted adjacency, minus what the answer shows.
+        if let Some(adj) = unfiltered.then(|| view.snap.summaries.get(view, u)).flatten() {
+            let mut nodes_by_type = adj.distinct_by_type.clone();
+            let mut edges_by_relation = adj.edges_by_relation.clone();
+            let mut shown = 0usize;
+            for &v in &order {
+                let to_v = adj.edges_to(v);
+                if to_v.is_empty() {
+                    continue;
+                }
+                shown += 1;
+                nodes_by_type[g.node_type(v).0 as usize] -= 1;
+                for &(_, rel) in to_v {
+                    edges_by_relation[rel as usize] -= 1;
+                }
+            }
+            return CutNode {
+                id: view.node_id(u),
+                degree: view.degree(u),
+                shown,
+                hidden: adj.distinct as usize - shown,
+                hidden_by_type: named(nodes_by_type, &|i| schema.entities[i].name.clone()),
+                hidden_edges_by_relation: named(edges_by_relation, &|i| schema.relations[i].name.clone()),
+            };
+        }
         let mut hidden_ids: Vec<u32> = Vec::new();
         let mut edges_by_relation = vec![0u64; schema.relations.len()];
         let mut shown: FxHashSet<NodeId> = FxHashSet::default();
@@ -316,9 +441,6 @@ pub fn expand(view: &View<'_>, req: &Request, deadline: Deadline) -> Result<(Ans
         for &v in &hidden_ids {
             nodes_by_type[g.node_type(NodeId(v)).0 as usize] += 1;
         }
-        let named = |counts: Vec<u64>, name: &dyn Fn(usize) -> String| -> Map<String, Json> {
-            counts.into_iter().enumerate().filter(|(_, c)| *c > 0).map(|(i, c)| (name(i), Json::from(c))).collect()
-        };
         CutNode {
             id: view.node_id(u),
             degree: view.degree(u),
@@ -337,29 +459,39 @@ pub fn expand(view: &View<'_>, req: &Request, deadline: Deadline) -> Result<(Ans
         unexpanded: unexpanded.iter().map(|&u| summarise(u)).collect(),
     };
     let capped_set: FxHashSet<NodeId> = capped.iter().copied().collect();
-    let nodes: Vec<Element<NodeData>> = order
+    let nodes: Vec<(NodeId, bool)> = order
         .iter()
         .map(|&n| {
             let is_capped = capped_set.contains(&n) || (!seeds.contains(&n) && view.degree(n) > req.supernode_degree);
-            Element { data: view.node(n, is_capped) }
+            (n, is_capped)
         })
         .collect();
-    let id_of: FxHashMap<NodeId, &str> = order.iter().zip(&nodes).map(|(&n, e)| (n, e.data.id.as_str())).collect();
-    let id = |n: NodeId| id_of.get(&n).map(|s| (*s).to_owned()).unwrap_or_else(|| view.node_id(n));
-    let edges = edges.iter().map(|&(e, s, t)| Element { data: view.edge_between(e, id(s), id(t)) }).collect();
-    let keys = order.iter().map(|&n| view.raw_id(n)).collect();
-    Ok((Answer { seeds: seeds.iter().map(|&s| view.node_id(s)).collect(), nodes, edges, cut }, keys))
+    let ids = order.iter().map(|&n| view.node_id_json(n)).collect();
+    let index = order.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
+    Ok(Answer { view, seeds, nodes, ids, index, edges, cut })
 }
+
+/// Largest `hops` and `max_nodes` answered on the async worker itself.
+const INLINE_HOPS: usize = 2;
+const INLINE_MAX_NODES: usize = 1000;
 
 async fn run(state: AppState, caller: Caller, req: Request) -> Result<Response, ApiError> {
     let deadline = Deadline::after(state.limits.time_budget);
-    blocking(&state.clone(), move || {
+    let req_small = req.hops <= INLINE_HOPS && req.max_nodes <= INLINE_MAX_NODES;
+    let pool_state = state.clone();
+    let work = move || {
         let snap = state.snapshot();
         let view = View::new(&snap, &state.masker, &caller);
-        let (body, keys) = expand(&view, &req, deadline)?;
-        answer(&body, keys)
-    })
-    .await
+        let body = expand(&view, &req, deadline)?;
+        answer_with(&body, body.audit_keys(), body.size_hint())
+    };
+    // A 2-hop neighbourhood of up to a thousand nodes takes tens of microseconds (capped
+    // nodes' summaries are cached): run it here. Bigger ones go to the blocking pool.
+    if req_small {
+        inline(work)
+    } else {
+        blocking(&pool_state, work).await
+    }
 }
 
 /// `GET`: parameters in the query string.
