@@ -242,6 +242,39 @@ fn hop_limits_are_exact() {
     assert_eq!(shortest_paths(&g, &q), Err(PathError::TooManyHops { max_hops: 33, limit: 32 }));
 }
 
+/// Two stars of 20 leaves each, not joined: hub a0 with leaves a1..a20, hub a21 with a22..a41.
+fn two_stars() -> (tempfile::TempDir, Graph) {
+    let mut rows: Vec<(usize, usize, i64, i64)> = (1..=20).map(|i| (0, i, 100, 1_700_000_000)).collect();
+    rows.extend((22..=41).map(|i| (21, i, 100, 1_700_000_000)));
+    transfers_world(42, &rows)
+}
+
+#[test]
+fn a_budget_stop_is_not_no_path() {
+    let (_dir, g) = two_stars();
+    // Telling that a1 cannot reach a22 means reading all of one star: 40 adjacency entries.
+    let q = PathQuery { max_hops: 6, ..query(&g, "account:a1", "account:a22") };
+    assert_eq!(shortest_paths(&g, &q).unwrap(), vec![], "without a budget: no path");
+    let roomy = PathQuery { budget: Some(1_000), ..q.clone() };
+    assert_eq!(shortest_paths(&g, &roomy).unwrap(), vec![], "within the budget: no path");
+    let tight = PathQuery { budget: Some(10), ..q.clone() };
+    assert_eq!(shortest_paths(&g, &tight), Err(PathError::BudgetExceeded { budget: 10 }));
+    // The same budget bounds the k shortest.
+    assert_eq!(shortest_paths(&g, &PathQuery { k: 3, ..tight }), Err(PathError::BudgetExceeded { budget: 10 }));
+}
+
+#[test]
+fn a_path_through_a_hub_fits_a_budget_smaller_than_the_hub() {
+    let (_dir, g) = two_stars();
+    // a1 - a0 - a2: both sides reach the hub in one step each, so its 20 edges are never read
+    // and 10 visits are enough.
+    let q = PathQuery { budget: Some(10), ..query(&g, "account:a1", "account:a2") };
+    let paths = shortest_paths(&g, &q).unwrap();
+    assert_eq!(paths.len(), 1);
+    assert_eq!(render(&g, &paths[0]), "account:a1 <-[transfer]- account:a0 -[transfer]-> account:a2");
+    assert_eq!(paths, shortest_paths(&g, &PathQuery { budget: None, ..q }).unwrap());
+}
+
 #[test]
 fn unreachable_same_and_unknown_nodes() {
     let (_dir, g) = claims_world();

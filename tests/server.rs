@@ -397,6 +397,29 @@ async fn paths_between_entities() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_search_stopped_at_the_budget_says_so() {
+    let w = world();
+    let k = &w.keys;
+    // One edge visit: P1 alone has more (a phone and an account), so the search cannot finish.
+    let s = start_with(&w.snapshot, Limits { path_budget: 1, ..Limits::default() }, None).await;
+    let (from, to) = (format!("person:{}", k.p1), format!("person:{}", k.p3));
+    let r = s.get(INVESTIGATOR, &format!("/api/v1/paths?from={}&to={}&max_hops=4", enc(&from), enc(&to))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["paths"].as_array().unwrap().len(), 0, "{}", r.text);
+    assert_eq!(r.json["searched"]["budget"], 1);
+    assert_eq!(r.json["searched"]["stopped_at_budget"], true);
+    let note = r.json["note"].as_str().unwrap();
+    assert!(note.contains("stopped after 1 edge visits") && !note.starts_with("no path"), "{note}");
+    // With the default budget the same query finds the 3-hop path and says the search finished.
+    let s = start(&w.snapshot).await;
+    let r = s.get(INVESTIGATOR, &format!("/api/v1/paths?from={}&to={}&max_hops=4", enc(&from), enc(&to))).await;
+    assert_eq!(r.json["paths"][0]["hops"], 3, "{}", r.text);
+    assert_eq!(r.json["searched"]["budget"], clew::paths::WORK_BUDGET);
+    assert_eq!(r.json["searched"]["stopped_at_budget"], false);
+    assert!(r.json.get("note").is_none(), "{}", r.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clusters_alerts_and_exports() {
     let w = world();
     let k = &w.keys;

@@ -46,6 +46,10 @@ pub struct PathArgs {
     /// Do not pass through entities with more edges than this (the endpoints are exempt).
     #[arg(long)]
     pub skip_degree_above: Option<usize>,
+    /// Stop after this many edge visits (default: no limit for the shortest path, 20,000,000
+    /// for the k shortest).
+    #[arg(long)]
+    pub budget: Option<u64>,
     /// One JSON object per path instead of text.
     #[arg(long)]
     pub json: bool,
@@ -87,12 +91,19 @@ pub fn run(args: PathArgs) -> anyhow::Result<()> {
         before: args.before.as_deref().map(|s| parse_time("--before", s, true)).transpose()?,
         directed: args.directed,
         skip_degree_above: args.skip_degree_above,
+        budget: args.budget,
     };
     let paths = shortest_paths(g, &query).map_err(|error| match error {
         PathError::BadK { .. } => BadArgument(format!("--k: {error}")).into(),
         PathError::TooManyHops { .. } => BadArgument(format!("--max-hops: {error}")).into(),
         PathError::SameNode { .. } => BadArgument(format!("--from and --to: {error}")).into(),
         PathError::EmptyTimeWindow { .. } => BadArgument(format!("--after and --before: {error}")).into(),
+        // Not "no path": the search gave up first, and a path may still exist.
+        PathError::BudgetExceeded { budget } => anyhow::anyhow!(
+            "the search stopped after {budget} edge visits without finding a path within {} hops; a path may still \
+             exist: raise --budget, or narrow with --max-hops, --types, --node-types or --skip-degree-above",
+            args.max_hops
+        ),
         other => anyhow::Error::from(other),
     })?;
     if paths.is_empty() && !args.json {

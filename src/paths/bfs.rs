@@ -32,6 +32,8 @@ impl Bans<'_> {
 
 /// The smallest shortest path from `source` to the query's `to` within `max_hops`, or `None`.
 /// `source` is the query's `from`, or a node on an earlier path when Yen searches a spur.
+/// [`PathError::BudgetExceeded`] once `work` runs out, checked after each node's edges: a stop
+/// at the budget is never mistaken for "no path".
 pub(crate) fn shortest(
     f: &Filter<'_>,
     source: NodeId,
@@ -55,12 +57,13 @@ pub(crate) fn shortest(
     // grows, so a hub on one side waits while the other side may reach it first.
     let (mut fwd_cost, mut bwd_cost) = (f.fan(source, false), f.fan(target, true));
     let mut meets = scratch.take_buffer();
-    let mut found = None;
-    loop {
+    // Every exit leaves through `found`, so the layer buffers go back to the scratch even when
+    // the budget stops the search half-way.
+    let found = 'search: loop {
         let hops_covered = (fwd_layers.len() + bwd_layers.len() - 2) as u32;
         let exhausted = fwd_layers.last().is_none_or(Vec::is_empty) || bwd_layers.last().is_none_or(Vec::is_empty);
         if hops_covered >= max_hops || exhausted {
-            break;
+            break Ok(None);
         }
         let forward = fwd_cost <= bwd_cost;
         let (layers, own, other, cost) = if forward {
@@ -100,7 +103,10 @@ pub(crate) fn shortest(
                     next_cost += f.fan(reached, !forward);
                 }
             }
-            work.charge(visits)?;
+            if let Err(stop) = work.charge(visits) {
+                scratch.give_buffer(next);
+                break 'search Err(stop);
+            }
         }
         layers.push(next);
         *cost = next_cost;
@@ -110,14 +116,13 @@ pub(crate) fn shortest(
                 marks.get_in(own, m).unwrap_or(u32::MAX) + marks.get_in(other, m).unwrap_or(u32::MAX) == best
             });
             let balls = Balls { marks: &scratch.marks, fwd_layers: &fwd_layers, bwd_layers: &bwd_layers };
-            found = Some(smallest_path(f, source, best, &meets, bans, &balls, work)?);
-            break;
+            break smallest_path(f, source, best, &meets, bans, &balls, work).map(Some);
         }
-    }
+    };
     for buffer in fwd_layers.into_iter().chain(bwd_layers).chain([meets]) {
         scratch.give_buffer(buffer);
     }
-    Ok(found)
+    found
 }
 
 /// The two searches once they met: distances and layers from each side.

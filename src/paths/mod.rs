@@ -1,7 +1,8 @@
 //! Path queries on the typed graph: who is connected to whom, through what, and when.
 //!
 //! - [`shortest_paths`]: the shortest path (bidirectional BFS) or the `k` shortest simple paths
-//!   (Yen), under relation, node-type, time-window, direction and supernode filters.
+//!   (Yen), under relation, node-type, time-window, direction and supernode filters, within a
+//!   visit budget.
 //! - [`weighted_shortest_path`]: Dijkstra with a caller-given edge weight and the same filters.
 //! - [`all_simple_paths`]: every simple path up to a hop limit, at most `cap` of them.
 //! - [`time_respecting_paths`]: money trails over `transfer` edges, each hop later than the last.
@@ -46,8 +47,8 @@ pub const MAX_HOPS: u32 = 32;
 pub const MAX_K: usize = 256;
 
 /// Edge visits one Yen, all-simple-paths or Dijkstra query may spend before it gives up with
-/// [`PathError::BudgetExceeded`]; about a tenth of a second of work. A single shortest-path BFS
-/// is bounded by the graph itself and has no budget.
+/// [`PathError::BudgetExceeded`] when [`PathQuery::budget`] is `None`; about a tenth of a second
+/// of work. A single shortest-path BFS without a budget is bounded only by the graph itself.
 pub const WORK_BUDGET: u64 = 20_000_000;
 
 /// What to search for between two nodes.
@@ -74,6 +75,13 @@ pub struct PathQuery {
     /// Do not pass *through* nodes whose degree is above this (supernodes: a hospital, a
     /// call-centre phone). The endpoints are exempt.
     pub skip_degree_above: Option<usize>,
+    /// Edge visits the query may spend before it stops with [`PathError::BudgetExceeded`], which
+    /// says "stopped early", unlike an empty answer, which says "no path within `max_hops`".
+    /// `None`: [`WORK_BUDGET`] for the `k` shortest, weighted and all-simple-paths queries, and no
+    /// limit for the single shortest path (a 4-hop ball around a hub can be most of the graph, so
+    /// a server should give one).
+    #[serde(default)]
+    pub budget: Option<u64>,
 }
 
 impl PathQuery {
@@ -90,7 +98,13 @@ impl PathQuery {
             before: None,
             directed: false,
             skip_degree_above: None,
+            budget: None,
         }
+    }
+
+    /// The work counter for a search with a default of `default` visits.
+    fn work(&self, default: u64) -> Work {
+        Work::new(self.budget.unwrap_or(default))
     }
 }
 
@@ -221,11 +235,6 @@ impl Work {
         Work { used: 0, budget }
     }
 
-    /// No budget: for searches already bounded by the graph's size.
-    pub(crate) fn unbounded() -> Work {
-        Work::new(u64::MAX)
-    }
-
     #[inline]
     pub(crate) fn charge(&mut self, visits: u64) -> Result<(), PathError> {
         self.used = self.used.saturating_add(visits);
@@ -237,7 +246,8 @@ impl Work {
 }
 
 /// The shortest path (`k = 1`, bidirectional BFS) or the `k` shortest simple paths (Yen), sorted
-/// by length then node ids. Empty when there is no path within `max_hops`.
+/// by length then node ids. Empty when there is no path within `max_hops`;
+/// [`PathError::BudgetExceeded`] when the search spent [`PathQuery::budget`] before it could tell.
 pub fn shortest_paths(g: &Graph, q: &PathQuery) -> Result<Vec<Path>, PathError> {
     if q.k == 0 || q.k > MAX_K {
         return Err(PathError::BadK { k: q.k, limit: MAX_K });
@@ -245,11 +255,11 @@ pub fn shortest_paths(g: &Graph, q: &PathQuery) -> Result<Vec<Path>, PathError> 
     let filter = filter::Filter::new(g, q)?;
     scratch::with_scratch(g, |scratch| {
         if q.k == 1 {
-            let mut work = Work::unbounded();
+            let mut work = q.work(u64::MAX);
             let path = bfs::shortest(&filter, q.from, q.max_hops, &bfs::Bans::NONE, scratch, &mut work)?;
             Ok(path.into_iter().collect())
         } else {
-            yen::k_shortest(&filter, q.k, q.max_hops, scratch, &mut Work::new(WORK_BUDGET))
+            yen::k_shortest(&filter, q.k, q.max_hops, scratch, &mut q.work(WORK_BUDGET))
         }
     })
 }
@@ -264,7 +274,7 @@ pub fn weighted_shortest_path(
 ) -> Result<Option<(f64, Path)>, PathError> {
     let filter = filter::Filter::new(g, q)?;
     scratch::with_scratch(g, |scratch| {
-        dijkstra::lightest(&filter, q.max_hops, &weight, &mut scratch.marks, &mut Work::new(WORK_BUDGET))
+        dijkstra::lightest(&filter, q.max_hops, &weight, &mut scratch.marks, &mut q.work(WORK_BUDGET))
     })
 }
 
@@ -272,9 +282,7 @@ pub fn weighted_shortest_path(
 /// ids, at most `cap` of them; the flag says more exist. `k` is ignored.
 pub fn all_simple_paths(g: &Graph, q: &PathQuery, cap: usize) -> Result<(Vec<Path>, bool), PathError> {
     let filter = filter::Filter::new(g, q)?;
-    scratch::with_scratch(g, |scratch| {
-        simple::enumerate(&filter, q.max_hops, cap, scratch, &mut Work::new(WORK_BUDGET))
-    })
+    scratch::with_scratch(g, |scratch| simple::enumerate(&filter, q.max_hops, cap, scratch, &mut q.work(WORK_BUDGET)))
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ pub struct Limits {
     pub max_path_hops: usize,
     /// Largest `k` of a path query.
     pub max_paths: usize,
+    /// Edge visits one path query may spend (`clew::paths::PathQuery::budget`).
+    pub path_budget: u64,
     /// Largest request body in bytes.
     pub body_bytes: usize,
     /// Time budget of one request.
@@ -53,6 +55,7 @@ impl Default for Limits {
             max_limit: 1000,
             max_path_hops: 8,
             max_paths: 20,
+            path_budget: crate::paths::WORK_BUDGET,
             body_bytes: 64 * 1024,
             time_budget: Duration::from_secs(10),
         }

@@ -46,6 +46,11 @@ struct Searched {
     directed: bool,
     /// Nodes above this degree were not passed through (`null`: none skipped).
     skip_degree_above: Option<usize>,
+    /// Edge visits the search could spend (the server's path budget).
+    budget: u64,
+    /// The search spent its budget before it could answer: an empty `paths` then says nothing
+    /// about whether a path exists.
+    stopped_at_budget: bool,
 }
 
 #[derive(Serialize)]
@@ -54,7 +59,7 @@ struct Answer {
     to: String,
     paths: Vec<PathJson>,
     searched: Searched,
-    /// Present when no path was found: what that means.
+    /// Present when no path was found: what that means (no path, or a search stopped at its budget).
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
     nodes: Vec<Element<NodeData>>,
@@ -70,7 +75,6 @@ fn path_error(err: PathError) -> ApiError {
         PathError::UnknownRelation { .. } => ApiError::bad_param("types", err.to_string()),
         PathError::UnknownNodeType { .. } => ApiError::bad_param("node_types", err.to_string()),
         PathError::EmptyTimeWindow { .. } => ApiError::bad_param("after", "is later than `before`"),
-        PathError::BudgetExceeded { .. } => ApiError::too_broad(err.to_string()),
         other => ApiError::internal(other),
     }
 }
@@ -95,6 +99,7 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
         Some("none") => None,
         _ => Some(params.count("skip_degree_above", state.limits.supernode_degree.saturating_mul(10), usize::MAX)?),
     };
+    let budget = state.limits.path_budget;
     let pool_state = state.clone();
     let work = move || {
         let snap = state.snapshot();
@@ -134,8 +139,14 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
             before,
             directed,
             skip_degree_above,
+            budget: Some(budget),
         };
-        let found = shortest_paths(g, &query).map_err(path_error)?;
+        // A stop at the budget is an answer, not an error: it says how far the search went.
+        let (found, stopped_at_budget) = match shortest_paths(g, &query) {
+            Ok(found) => (found, false),
+            Err(PathError::BudgetExceeded { .. }) => (Vec::new(), true),
+            Err(err) => return Err(path_error(err)),
+        };
         let mut node_set: Vec<NodeId> = Vec::new();
         let mut seen_nodes: FxHashSet<NodeId> = FxHashSet::default();
         let mut edge_set: Vec<EdgeId> = Vec::new();
@@ -160,6 +171,13 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
         }
         let keys = node_set.iter().map(|&n| view.raw_id(n)).collect();
         let note = paths.is_empty().then(|| {
+            if stopped_at_budget {
+                return format!(
+                    "the search stopped after {budget} edge visits (the server's budget) without finding a path of \
+                     at most {max_hops} hops; one may still exist: lower max_hops, add types, node_types or a time \
+                     window, or keep skip_degree_above"
+                );
+            }
             let through = match skip_degree_above {
                 Some(d) => format!(" through nodes of degree at most {d} (skip_degree_above=none lifts that)"),
                 None => String::new(),
@@ -170,7 +188,7 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
             from: view.node_id(from_node),
             to: view.node_id(to_node),
             paths,
-            searched: Searched { max_hops, k, directed, skip_degree_above },
+            searched: Searched { max_hops, k, directed, skip_degree_above, budget, stopped_at_budget },
             note,
             nodes: node_set.iter().map(|&n| Element { data: view.node(n, false) }).collect(),
             edges: edge_set
@@ -184,8 +202,9 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
         answer(&body, keys)
     };
     // One shortest path is a bidirectional BFS of well under a millisecond on the demo worlds
-    // (and bounded by `skip_degree_above`): answered here, on the worker, with the calling
-    // thread's search scratch. The `k` shortest (Yen, up to its visit budget) go to the pool.
+    // (and bounded by `skip_degree_above` and the visit budget): answered here, on the worker,
+    // with the calling thread's search scratch. The `k` shortest (Yen, many searches within the
+    // same budget) go to the pool.
     if k == 1 {
         inline(work)
     } else {
