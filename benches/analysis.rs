@@ -8,8 +8,10 @@
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
+#[path = "support/demo_world.rs"]
+mod demo_world;
+
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -21,28 +23,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 fn world() -> &'static Graph {
     static WORLD: OnceLock<(Option<tempfile::TempDir>, Graph)> = OnceLock::new();
-    &WORLD
-        .get_or_init(|| {
-            let kept = std::env::var("CLEW_BENCH_WORLD").ok().map(PathBuf::from);
-            if let Some(path) = kept.as_ref().filter(|p| p.exists()) {
-                return (None, Graph::open(path).unwrap());
-            }
-            let size = std::env::var("CLEW_BENCH_DEMO_SIZE").unwrap_or_else(|_| "small".to_owned());
-            let (dir, folder) = match &kept {
-                Some(path) => (None, path.parent().unwrap().to_owned()),
-                None => {
-                    let dir = tempfile::tempdir().unwrap();
-                    let folder = dir.path().to_owned();
-                    (Some(dir), folder)
-                }
-            };
-            clew::demo::generate(size.parse().unwrap(), 42, &folder).unwrap();
-            let out = kept.unwrap_or_else(|| folder.join(clew::demo::SNAPSHOT_FILE));
-            clew::build::build(&folder.join(clew::demo::MAPPING_FILE), &out, &Default::default(), &Default::default())
-                .unwrap();
-            (dir, Graph::open(&out).unwrap())
-        })
-        .1
+    &WORLD.get_or_init(|| demo_world::generate_or_open("small", 42)).1
 }
 
 fn peak_rss_mb() -> f64 {

@@ -8,8 +8,10 @@
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
+#[path = "support/demo_world.rs"]
+mod demo_world;
+
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -24,37 +26,7 @@ use rustc_hash::FxHashSet;
 /// The snapshot to query (built once for all groups), and the folder that holds it.
 fn world() -> &'static Graph {
     static WORLD: OnceLock<(Option<tempfile::TempDir>, Graph)> = OnceLock::new();
-    &WORLD
-        .get_or_init(|| {
-            // A named snapshot is reused, or generated there first (and kept) when missing.
-            let kept = std::env::var("CLEW_BENCH_WORLD").ok().map(PathBuf::from);
-            if let Some(path) = kept.as_ref().filter(|p| p.exists()) {
-                return (None, Graph::open(path).unwrap());
-            }
-            let size = std::env::var("CLEW_BENCH_DEMO_SIZE").unwrap_or_else(|_| "medium".to_owned());
-            let (dir, folder) = match &kept {
-                Some(path) => (None, path.parent().unwrap().to_owned()),
-                None => {
-                    let dir = tempfile::tempdir().unwrap();
-                    let folder = dir.path().to_owned();
-                    (Some(dir), folder)
-                }
-            };
-            let started = std::time::Instant::now();
-            clew::demo::generate(size.parse().unwrap(), 7, &folder).unwrap();
-            let out = kept.unwrap_or_else(|| folder.join(clew::demo::SNAPSHOT_FILE));
-            clew::build::build(&folder.join(clew::demo::MAPPING_FILE), &out, &Default::default(), &Default::default())
-                .unwrap();
-            let graph = Graph::open(&out).unwrap();
-            eprintln!(
-                "{size} demo world: {} nodes, {} edges, generated and built in {:.1} s",
-                graph.n_nodes(),
-                graph.n_edges(),
-                started.elapsed().as_secs_f64()
-            );
-            (dir, graph)
-        })
-        .1
+    &WORLD.get_or_init(|| demo_world::generate_or_open("medium", 7)).1
 }
 
 /// A random neighbour (either direction), if the node has any.
