@@ -341,6 +341,39 @@ async fn viewers_see_links_through_pseudonyms_but_no_ids_and_no_minors() {
     assert_eq!(node(&inv, "phone:13812345678").unwrap()["degree"], 3);
 }
 
+/// A neighbourhood writes its nodes straight from the snapshot (`View::node_json`) while the other
+/// endpoints build them as values (`View::node`): both must show each role the same node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neighbourhood_nodes_match_the_entity_endpoint_for_every_role() {
+    let w = world();
+    let s = start(&w.snapshot).await;
+    let seed = format!("person:{}", w.keys.p1);
+    for token in [VIEWER, INVESTIGATOR] {
+        let seed = if token == VIEWER {
+            format!("person:{}", Masker::new(SECRET).pseudonym("person", &w.keys.p1))
+        } else {
+            seed.clone()
+        };
+        let r = s.get(token, &format!("/api/v1/neighbourhood?seeds={}&hops=2", enc(&seed))).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let uncapped: Vec<Value> = r.json["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["data"].clone())
+            .filter(|d| d["capped"] == false)
+            .collect();
+        assert!(uncapped.len() >= 3, "{}", r.text);
+        for data in &uncapped {
+            let id = data["id"].as_str().unwrap();
+            let (ty, key) = id.split_once(':').unwrap();
+            let e = s.get(token, &format!("/api/v1/entities/{ty}/{}", enc(key))).await;
+            assert_eq!(e.status, 200, "{id}: {}", e.text);
+            assert_eq!(e.json["node"]["data"], *data, "{id} as {token}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paths_between_entities() {
     let w = world();
