@@ -261,3 +261,40 @@ fn a_failed_build_leaves_the_previous_snapshot_intact() {
         .collect();
     assert!(leftovers.is_empty(), "temp files left behind: {leftovers:?}");
 }
+
+#[test]
+fn every_key_is_found_by_the_snapshot_and_by_the_servers_index() {
+    use clew::server::key_index::KeyIndex;
+    let dir = tempfile::tempdir().unwrap();
+    let g = Graph::open(&world(dir.path())).unwrap();
+    let index = KeyIndex::build(&g);
+    assert!(g.n_nodes() > 5);
+    for v in 0..g.n_nodes() as u32 {
+        let node = NodeId(v);
+        let (ty, key) = (g.node_type(node), g.key(node));
+        assert_eq!(g.find(ty, key), Some(node), "snapshot search for {key}");
+        assert_eq!(index.find(&g, ty, key), Some(node), "index for {key}");
+        // The same key under another type is another node or none, never this one.
+        for other in 0..g.schema().entities.len() as u16 {
+            let other = graph_schema::EntityTypeId(other);
+            if other != ty {
+                assert_ne!(index.find(&g, other, key), Some(node));
+            }
+        }
+    }
+    let person = g.schema().entity_id("person").unwrap();
+    assert_eq!(index.find(&g, person, "no such key"), None);
+    assert_eq!(g.find(person, "no such key"), None);
+}
+
+#[test]
+fn touching_ahead_accepts_any_ids() {
+    // The server reads answers' nodes and edges ahead in passes; ids past the end (a stale id)
+    // must be skipped, not panic.
+    let dir = tempfile::tempdir().unwrap();
+    let g = Graph::open(&world(dir.path())).unwrap();
+    let nodes: Vec<NodeId> = (0..g.n_nodes() as u32 + 3).map(NodeId).chain([NodeId(u32::MAX)]).collect();
+    let edges: Vec<clew::graph::EdgeId> =
+        (0..g.n_edges() as u32 + 3).map(clew::graph::EdgeId).chain([clew::graph::EdgeId(u32::MAX)]).collect();
+    let _ = (g.touch_nodes(&nodes), g.touch_adjacency(&nodes), g.touch_edges(&edges));
+}

@@ -5,8 +5,8 @@
 #
 #   benches/load/run.sh [small|medium|large] [DURATION]      e.g. benches/load/run.sh medium 15s
 #
-# Env: NO_BUILD=1 (use target/release/clew as it is), CONNS (connection counts, space-separated, each
-# a run of both queries; default 64), THREADS (wrk threads, default 2), WORK (folder for the world,
+# Env: NO_BUILD=1 (use target/release/clew as it is), BIN (another clew binary; implies no build),
+# CONNS (connection counts, space-separated, each a run of both queries; default 64), THREADS (wrk threads, default 2), WORK (folder for the world,
 # default target/load-SIZE; reused if it already has world.clew), SEEDS_N (default 2000).
 # Each run's full wrk output is kept in WORK/wrk-MODE-cCONNS.txt.
 # Only 127.0.0.1 is ever targeted; every wrk run is bounded by DURATION; the server is stopped
@@ -23,8 +23,8 @@ WORK=${WORK:-$ROOT/target/load-$SIZE}
 HERE=$ROOT/benches/load
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
-if [ "${NO_BUILD:-0}" != 1 ]; then (cd "$ROOT" && cargo build --release --quiet); fi
-BIN=$ROOT/target/release/clew
+if [ "${NO_BUILD:-0}" != 1 ] && [ -z "${BIN:-}" ]; then (cd "$ROOT" && cargo build --release --quiet); fi
+BIN=${BIN:-$ROOT/target/release/clew}
 mkdir -p "$WORK"
 if [ ! -f "$WORK/world.clew" ]; then
     "$BIN" demo --size "$SIZE" --no-serve --quiet --out "$WORK"

@@ -8,6 +8,7 @@ pub mod build;
 pub mod info;
 mod petgraph_impl;
 pub mod snapshot;
+mod touch;
 
 use std::ops::Range;
 use std::path::Path;
@@ -288,6 +289,12 @@ impl Graph {
         if expected_start as u64 != n {
             return Err("type ranges do not cover the nodes".into());
         }
+        let node_types: &[u16] = self.snap.slice(&self.node_types);
+        for (t, &(start, end)) in self.manifest().type_ranges.iter().enumerate() {
+            if node_types.get(start as usize..end as usize).is_none_or(|types| types.iter().any(|&x| x as usize != t)) {
+                return Err("node types disagree with the type ranges".into());
+            }
+        }
         let file_count = self.manifest().files.len() as u32;
         if self.snap.slice::<u32>(&self.prov_file).iter().any(|&f| f >= file_count) {
             return Err("a provenance row names an unknown file".into());
@@ -350,7 +357,13 @@ impl Graph {
     /// The entity type of a node.
     #[inline]
     pub fn node_type(&self, node: NodeId) -> EntityTypeId {
-        EntityTypeId(self.snap.slice::<u16>(&self.node_types)[node.0 as usize])
+        // From the handful of type ranges (always in cache) rather than the per-node array (a
+        // cache miss per node on a big graph); `open` checked that the two agree.
+        let ranges = &self.snap.manifest.type_ranges;
+        match ranges.partition_point(|&(_, end)| end <= node.0) {
+            t if t < ranges.len() => EntityTypeId(t as u16),
+            _ => EntityTypeId(self.snap.slice::<u16>(&self.node_types)[node.0 as usize]),
+        }
     }
 
     /// The node ids of one type, as a bitmap (one run: ids are grouped by type).
@@ -367,10 +380,15 @@ impl Graph {
     /// An interned string.
     #[inline]
     pub fn string(&self, id: u32) -> &str {
+        std::str::from_utf8(self.string_bytes(id)).unwrap_or("")
+    }
+
+    /// The bytes of an interned string, unchecked: for comparisons, where UTF-8 order is byte
+    /// order and validating every probe of a search would cost more than the search.
+    fn string_bytes(&self, id: u32) -> &[u8] {
         let offsets: &[u64] = self.snap.slice(&self.str_offsets);
-        let (Some(&start), Some(&end)) = (offsets.get(id as usize), offsets.get(id as usize + 1)) else { return "" };
-        let bytes = &self.snap.bytes(&self.str_bytes)[start as usize..end as usize];
-        std::str::from_utf8(bytes).unwrap_or("")
+        let (Some(&start), Some(&end)) = (offsets.get(id as usize), offsets.get(id as usize + 1)) else { return b"" };
+        self.snap.bytes(&self.str_bytes).get(start as usize..end as usize).unwrap_or(b"")
     }
 
     /// The normalised key of a node.
@@ -390,7 +408,8 @@ impl Graph {
         let range = self.type_range(ty);
         let sorted: &[u32] = self.snap.slice(&self.key_sorted);
         let within = &sorted[range.start as usize..range.end as usize];
-        match within.binary_search_by(|&id| self.key(NodeId(id)).cmp(key)) {
+        let keys: &[u32] = self.snap.slice(&self.node_keys);
+        match within.binary_search_by(|&id| self.string_bytes(keys[id as usize]).cmp(key.as_bytes())) {
             Ok(i) => Some(NodeId(within[i])),
             Err(_) => self.find_alias(ty, key),
         }

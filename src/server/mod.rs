@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod key_index;
 pub mod mask;
 pub mod openapi;
 pub mod routes;

@@ -186,6 +186,8 @@ pub struct Snapshot {
     pub names: Vec<(Box<str>, NodeId)>,
     /// Per entity type, whether its `name` property is personal data.
     pub name_sensitive: Vec<bool>,
+    /// `(type, key)` to node, in memory: requests resolve their ids through it.
+    pub keys: super::key_index::KeyIndex,
     /// Pseudonym bits to node, for the node ids viewers see for sensitive keys.
     pseudonyms: FxHashMap<(u16, u64), NodeId>,
     /// Per entity type, the pseudonym bits of each node in its id range (empty for types whose
@@ -299,11 +301,13 @@ impl Snapshot {
             })
             .collect();
         let minors = Minors::compute(&graph, today());
+        let keys = super::key_index::KeyIndex::build(&graph);
         let analysis = load_analysis(&graph, &crate::build::sidecar(path, "analysis"));
         Ok(Snapshot {
             graph,
             names,
             name_sensitive,
+            keys,
             pseudonyms,
             pseudonym_bits,
             node_prop_order,
@@ -333,6 +337,12 @@ impl Snapshot {
         let bits = self.pseudonym_bits.get(ty.0 as usize)?;
         let first = self.graph.type_range(ty).start;
         bits.get((node.0 - first) as usize).copied()
+    }
+
+    /// The node of a type with a key: a primary key through the in-memory index, an alias
+    /// through the snapshot.
+    pub fn find(&self, ty: EntityTypeId, key: &str) -> Option<NodeId> {
+        self.keys.find(&self.graph, ty, key).or_else(|| self.graph.find(ty, key))
     }
 
     /// The node a pseudonym of a type stands for.

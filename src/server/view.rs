@@ -167,7 +167,6 @@ impl<'a> View<'a> {
             Value::Decimal(c) => Shown::Float(c as f64 / 100.0),
             Value::Bool(b) => Shown::Bool(b),
             Value::Str(s) | Value::Invalid(s) => Shown::Str(Cow::Borrowed(s)),
-            Value::Date(d) => Shown::Str(Cow::Owned(date_text(d).unwrap_or_else(|| value.render()))),
             other => Shown::Str(Cow::Owned(other.render())),
         }
     }
@@ -327,11 +326,11 @@ impl<'a> View<'a> {
         let g = self.graph();
         let entity = g.schema().entity(ty);
         let found = if let Some(bits) = mask::parse_pseudonym(key) {
-            self.snap.by_pseudonym(ty, bits).or_else(|| g.find(ty, key))
+            self.snap.by_pseudonym(ty, bits).or_else(|| self.snap.find(ty, key))
         } else if key.len() > 512 {
             None
         } else {
-            key_variants(key).into_iter().find_map(|k| g.find(ty, &k))
+            key_variants(key).into_iter().find_map(|k| self.snap.find(ty, &k))
         };
         match found {
             Some(node) if !self.hidden(node) => Ok(node),
@@ -441,17 +440,6 @@ impl<'a> View<'a> {
             }
         }
     }
-}
-
-/// A date as `Value::render` writes it (`2023-01-31`), without chrono's format-string parser:
-/// answers carry hundreds of dates. `None` outside years 0 to 9999, which `render` words itself.
-fn date_text(days: i32) -> Option<String> {
-    use chrono::Datelike;
-    let date = chrono::NaiveDate::from_epoch_days(days)?;
-    if !(0..=9999).contains(&date.year()) {
-        return None;
-    }
-    Some(format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()))
 }
 
 /// A property value as one caller may see it (see [`View::shown`]).
@@ -621,17 +609,6 @@ impl Serialize for EdgeJson<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fast_dates_read_as_the_graph_renders_them() {
-        for days in (-800_000..3_000_000).step_by(997).chain([-719_528, 0, 2_932_896, 2_932_897]) {
-            let rendered = Value::Date(days).render();
-            match date_text(days) {
-                Some(fast) => assert_eq!(fast, rendered, "day {days}"),
-                None => assert!(!rendered.starts_with(|c: char| c.is_ascii_digit()) || rendered.len() != 10),
-            }
-        }
-    }
 
     #[test]
     fn shown_values_serialise_like_json_values() {

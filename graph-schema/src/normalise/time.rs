@@ -82,6 +82,12 @@ pub fn datetime_secs(s: &str, formats: &[String]) -> Result<i64, Invalid> {
 /// Renders days since 1970-01-01 as `2024-03-01`. Days beyond chrono's calendar (about
 /// ±262,000 years, so never a value [`date_days`] produced) are written as a plain count.
 pub fn format_days(days: i32) -> String {
+    if let Some((y, m, d)) = civil_date(days as i64).filter(|&(y, _, _)| (0..=9999).contains(&y)) {
+        let mut out = String::with_capacity(10);
+        push_date(&mut out, y, m, d);
+        return out;
+    }
+    // Years outside 0–9999 are rare enough to go through chrono, which words them its own way.
     match NaiveDate::from_epoch_days(days) {
         Some(date) => date.format("%Y-%m-%d").to_string(),
         None => format!("{days} days from 1970-01-01"),
@@ -91,9 +97,55 @@ pub fn format_days(days: i32) -> String {
 /// Renders seconds since the epoch as `2024-03-01T08:30:00Z`. The `Z` is literal for values
 /// that came with an offset, and "as recorded" for naive ones (see the module notes).
 pub fn format_secs(secs: i64) -> String {
+    let (days, second) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    if let Some((y, m, d)) = civil_date(days).filter(|&(y, _, _)| (0..=9999).contains(&y)) {
+        let mut out = String::with_capacity(20);
+        push_date(&mut out, y, m, d);
+        out.push('T');
+        for (i, part) in [second / 3600, second / 60 % 60, second % 60].into_iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            push_digits(&mut out, part as u32, 2);
+        }
+        out.push('Z');
+        return out;
+    }
     match DateTime::from_timestamp(secs, 0) {
         Some(time) => time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         None => format!("{secs} s from 1970-01-01T00:00:00Z"),
+    }
+}
+
+/// The proleptic Gregorian (year, month, day) of a day count from 1970-01-01, by counting
+/// 400-year eras from 0000-03-01 (a year that starts in March puts the leap day last). Served
+/// answers render hundreds of dates, and chrono's format-string path was a visible cost there.
+fn civil_date(days: i64) -> Option<(i64, u32, u32)> {
+    let z = days.checked_add(719_468)?;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    Some((year, month, day))
+}
+
+/// `YYYY-MM-DD` for a year in 0–9999.
+fn push_date(out: &mut String, year: i64, month: u32, day: u32) {
+    push_digits(out, year as u32, 4);
+    out.push('-');
+    push_digits(out, month, 2);
+    out.push('-');
+    push_digits(out, day, 2);
+}
+
+/// `value` in exactly `width` decimal digits, zero-padded (`value` must fit).
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for i in (0..width).rev() {
+        out.push(char::from(b'0' + (value / 10u32.pow(i) % 10) as u8));
     }
 }
 
@@ -762,8 +814,55 @@ mod tests {
         )
     }
 
+    /// What chrono renders, the definition the fast renderers must match.
+    fn chrono_days(days: i32) -> String {
+        match NaiveDate::from_epoch_days(days) {
+            Some(date) => date.format("%Y-%m-%d").to_string(),
+            None => format!("{days} days from 1970-01-01"),
+        }
+    }
+
+    fn chrono_secs(secs: i64) -> String {
+        match DateTime::from_timestamp(secs, 0) {
+            Some(time) => time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            None => format!("{secs} s from 1970-01-01T00:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn rendering_matches_chrono_at_the_edges() {
+        for days in [i32::MIN, -719_529, -719_528, -719_162, -1, 0, 59, 60, 11_016, 2_932_896, 2_932_897, i32::MAX] {
+            assert_eq!(format_days(days), chrono_days(days), "day {days}");
+        }
+        for secs in [
+            i64::MIN,
+            -62_167_219_201,
+            -62_167_219_200,
+            -1,
+            0,
+            86_399,
+            951_782_400,
+            253_402_300_799,
+            253_402_300_800,
+            i64::MAX,
+        ] {
+            assert_eq!(format_secs(secs), chrono_secs(secs), "second {secs}");
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn rendered_dates_match_chrono(days in -1_000_000i32..4_000_000) {
+            prop_assert_eq!(format_days(days), chrono_days(days));
+        }
+
+        #[test]
+        fn rendered_times_match_chrono(secs in -90_000_000_000i64..300_000_000_000) {
+            prop_assert_eq!(format_secs(secs), chrono_secs(secs));
+        }
+
 
         #[test]
         fn fixed_shape_parsers_agree_with_chrono(text in prop_oneof![near_shape(), shaped()]) {

@@ -345,6 +345,9 @@ pub fn expand<'v, 'a>(view: &'v View<'a>, req: &Request, deadline: Deadline) -> 
     let mut full = false;
     let mut frontier = seeds.clone();
     for _ in 0..req.hops {
+        // Scattered reads in passes first, so the loop below finds them in cache (see
+        // `graph::touch`).
+        std::hint::black_box(g.touch_adjacency(&frontier));
         let mut next = Vec::new();
         for (i, &u) in frontier.iter().enumerate() {
             if i % 64 == 0 {
@@ -458,6 +461,9 @@ pub fn expand<'v, 'a>(view: &'v View<'a>, req: &Request, deadline: Deadline) -> 
         max_nodes_reached: full,
         unexpanded: unexpanded.iter().map(|&u| summarise(u)).collect(),
     };
+    std::hint::black_box(g.touch_nodes(&order));
+    let edge_ids: Vec<EdgeId> = edges.iter().map(|&(e, _, _)| e).collect();
+    std::hint::black_box(g.touch_edges(&edge_ids));
     let capped_set: FxHashSet<NodeId> = capped.iter().copied().collect();
     let nodes: Vec<(NodeId, bool)> = order
         .iter()
