@@ -494,10 +494,47 @@ impl<'a> NodeIdJson<'a> {
 
 impl Serialize for NodeIdJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Joined by hand: answers write every id once per node and twice per edge, and the
+        // formatting machinery behind `collect_str` cost more than the text.
+        let mut text = String::with_capacity(self.ty.len() + 1 + self.raw_key.len().max(14));
+        text.push_str(self.ty);
+        text.push(':');
         match self.bits {
-            Some(bits) => s.collect_str(&format_args!("{}:{}{bits:012x}", self.ty, mask::PSEUDONYM_PREFIX)),
-            None => s.collect_str(&format_args!("{}:{}", self.ty, self.raw_key)),
+            Some(bits) => push_pseudonym(&mut text, bits),
+            None => text.push_str(self.raw_key),
         }
+        s.serialize_str(&text)
+    }
+}
+
+/// Appends `p:` and the low 48 bits as 12 lower-case hex digits, as [`mask::format_pseudonym`].
+fn push_pseudonym(text: &mut String, bits: u64) {
+    text.push_str(mask::PSEUDONYM_PREFIX);
+    for i in (0..12).rev() {
+        text.push(char::from(b"0123456789abcdef"[(bits >> (4 * i)) as usize & 0xf]));
+    }
+}
+
+/// An edge's id, `e` and its number.
+struct EdgeIdJson(u32);
+
+impl Serialize for EdgeIdJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut digits = [0u8; 11];
+        let mut at = digits.len();
+        let mut n = self.0;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        at -= 1;
+        digits[at] = b'e';
+        // ASCII digits and `e`: always UTF-8.
+        s.serialize_str(std::str::from_utf8(&digits[at..]).unwrap_or("e"))
     }
 }
 
@@ -562,7 +599,9 @@ impl Serialize for NodeJson<'_, '_> {
         st.serialize_field("degree", &view.degree(node))?;
         st.serialize_field("capped", &self.capped)?;
         if let Some(bits) = id.bits {
-            st.serialize_field("pseudonym", &format_args!("{}{bits:012x}", mask::PSEUDONYM_PREFIX))?;
+            let mut text = String::with_capacity(14);
+            push_pseudonym(&mut text, bits);
+            st.serialize_field("pseudonym", &text)?;
         }
         if let Some(risk) = risk {
             st.serialize_field("risk", risk)?;
@@ -587,7 +626,7 @@ impl Serialize for EdgeJson<'_, '_> {
         let rel_id = g.edge_relation(self.edge);
         let rel = g.schema().relation(rel_id);
         let mut map = s.serialize_map(None)?;
-        map.serialize_entry("id", &format_args!("e{}", self.edge.0))?;
+        map.serialize_entry("id", &EdgeIdJson(self.edge.0))?;
         map.serialize_entry("source", &self.source)?;
         map.serialize_entry("target", &self.target)?;
         map.serialize_entry("relation", &rel.name)?;
@@ -609,6 +648,22 @@ impl Serialize for EdgeJson<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_written_as_their_formatted_forms() {
+        for bits in [0u64, 1, 0xabc, 0xffff_ffff_ffff, 0x1234_5678_9abc] {
+            let mut text = String::new();
+            push_pseudonym(&mut text, bits);
+            assert_eq!(text, mask::format_pseudonym(bits));
+            let id = NodeIdJson { ty: "person", raw_key: "110", bits: Some(bits) };
+            assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"person:{}\"", mask::format_pseudonym(bits)));
+        }
+        let id = NodeIdJson { ty: "phone", raw_key: "138\"x", bits: None };
+        assert_eq!(serde_json::to_string(&id).unwrap(), serde_json::to_string("phone:138\"x").unwrap());
+        for e in [0u32, 7, 10, 65, 4_294_967_295] {
+            assert_eq!(serde_json::to_string(&EdgeIdJson(e)).unwrap(), format!("\"e{e}\""));
+        }
+    }
 
     #[test]
     fn shown_values_serialise_like_json_values() {
