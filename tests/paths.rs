@@ -5,8 +5,8 @@ mod support;
 
 use clew::graph::{EdgeId, Graph, NodeId};
 use clew::paths::{
-    all_simple_paths, effective_ownership, ownership_chains, shortest_paths, time_respecting_paths,
-    weighted_shortest_path, ChainEnd, Path, PathError, PathQuery,
+    all_simple_paths, effective_ownership, ownership_chains, shortest_paths, shortest_paths_within_budget,
+    time_respecting_paths, weighted_shortest_path, ChainEnd, Path, PathError, PathQuery,
 };
 use graph_schema::normalise::datetime_secs;
 use proptest::prelude::*;
@@ -261,6 +261,39 @@ fn a_budget_stop_is_not_no_path() {
     assert_eq!(shortest_paths(&g, &tight), Err(PathError::BudgetExceeded { budget: 10 }));
     // The same budget bounds the k shortest.
     assert_eq!(shortest_paths(&g, &PathQuery { k: 3, ..tight }), Err(PathError::BudgetExceeded { budget: 10 }));
+}
+
+#[test]
+fn the_k_shortest_stopped_at_the_budget_are_the_first_of_the_full_answer() {
+    // a0 -> four accounts -> four accounts -> a1: sixteen 3-hop paths.
+    let mut rows: Vec<(usize, usize, i64, i64)> = Vec::new();
+    for i in 2..6 {
+        rows.push((0, i, 100, 1_700_000_000));
+        rows.push((i + 4, 1, 100, 1_700_000_000));
+        for j in 6..10 {
+            rows.push((i, j, 100, 1_700_000_000));
+        }
+    }
+    let (_dir, g) = transfers_world(10, &rows);
+    let q = PathQuery { k: 10, ..query(&g, "account:a0", "account:a1") };
+    let full = shortest_paths(&g, &q).unwrap();
+    assert_eq!(full.len(), 10);
+    let mut partial_seen = false;
+    for budget in 1..2_000 {
+        let (paths, stopped) =
+            shortest_paths_within_budget(&g, &PathQuery { budget: Some(budget), ..q.clone() }).unwrap();
+        if stopped {
+            assert!(paths.len() < full.len() && full.starts_with(&paths), "budget {budget}: {paths:?}");
+            partial_seen |= !paths.is_empty();
+            assert_eq!(
+                shortest_paths(&g, &PathQuery { budget: Some(budget), ..q.clone() }),
+                Err(PathError::BudgetExceeded { budget })
+            );
+        } else {
+            assert_eq!(paths, full, "budget {budget}");
+        }
+    }
+    assert!(partial_seen, "no budget stopped between the first and the tenth path");
 }
 
 #[test]
@@ -523,6 +556,27 @@ fn ownership_chains_stop_at_cycles_and_keep_unknown_shares_apart() {
     assert_eq!(unknown[0].fraction, None);
     let owners = effective_ownership(&unknown);
     assert_eq!((owners[0].chains, owners[0].unknown_share_chains, owners[0].fraction), (1, 1, 0.0));
+}
+
+#[test]
+fn the_cli_prints_the_paths_found_before_a_budget_stop_and_fails() {
+    let (dir, _g) = claims_world();
+    let world = dir.path().join("world.clew");
+    let clew = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clew")).arg("path").arg(&world).args(args).output().unwrap()
+    };
+    let full = clew(&["--from", "person:P1", "--to", "person:P2", "--k", "2"]);
+    assert!(full.status.success());
+    let full = String::from_utf8(full.stdout).unwrap();
+    let first = full.lines().next().unwrap().to_owned();
+    let partial = (1..300).find_map(|budget| {
+        let out = clew(&["--from", "person:P1", "--to", "person:P2", "--k", "2", "--budget", &budget.to_string()]);
+        (!out.status.success() && !out.stdout.is_empty()).then_some(out)
+    });
+    let out = partial.expect("no budget stopped between the first and the second path");
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim_end(), first);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("with 1 of the 2 shortest paths"), "{stderr}");
 }
 
 #[test]

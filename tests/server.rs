@@ -450,6 +450,26 @@ async fn a_path_search_stopped_at_the_budget_says_so() {
     assert_eq!(r.json["searched"]["budget"], clew::paths::WORK_BUDGET);
     assert_eq!(r.json["searched"]["stopped_at_budget"], false);
     assert!(r.json.get("note").is_none(), "{}", r.text);
+    // The k shortest stopped at the budget: the paths found before the stop, which are the first
+    // of the full answer, and a note saying how many.
+    let ask = format!("/api/v1/paths?from={}&to={}&max_hops=6&k=4", enc(&from), enc(&to));
+    let full = s.get(INVESTIGATOR, &ask).await.json["paths"].clone();
+    let full = full.as_array().unwrap();
+    assert!(full.len() >= 2, "{full:?}");
+    let mut partial = None;
+    for budget in 1..400u64 {
+        let s = start_with(&w.snapshot, Limits { path_budget: budget, ..Limits::default() }, None).await;
+        let r = s.get(INVESTIGATOR, &ask).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let paths = r.json["paths"].as_array().unwrap().clone();
+        if r.json["searched"]["stopped_at_budget"] == true && !paths.is_empty() {
+            partial = Some((paths, r.json["note"].as_str().unwrap_or_default().to_owned()));
+            break;
+        }
+    }
+    let (paths, note) = partial.expect("no budget stopped between the first and the last path");
+    assert!(paths.len() < full.len() && full.starts_with(&paths), "{paths:?} / {full:?}");
+    assert!(note.contains(&format!("with {} of the 4 shortest paths", paths.len())), "{note}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1074,7 +1094,7 @@ fn the_binary_serves_refuses_open_no_auth_and_stops_on_sigterm() {
     let mut child = Command::new(exe)
         .args(["serve"])
         .arg(&w.snapshot)
-        .args(["--addr", "127.0.0.1:0", "--tokens"])
+        .args(["--addr", "127.0.0.1:0", "--path-budget", "1", "--tokens"])
         .arg(&tokens)
         .arg("--audit")
         .arg(&audit)
@@ -1094,8 +1114,21 @@ fn the_binary_serves_refuses_open_no_auth_and_stops_on_sigterm() {
         let search =
             client.get(format!("http://{addr}/api/v1/search?q=H1")).bearer_auth(INVESTIGATOR).send().await.unwrap();
         assert_eq!(search.status(), 200);
+        // --path-budget reaches the path queries.
+        let (from, to) = (format!("person:{}", w.keys.p1), format!("person:{}", w.keys.p3));
+        let paths: Value = client
+            .get(format!("http://{addr}/api/v1/paths?from={}&to={}", enc(&from), enc(&to)))
+            .bearer_auth(INVESTIGATOR)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(paths["searched"]["budget"], 1, "{paths}");
+        assert_eq!(paths["searched"]["stopped_at_budget"], true, "{paths}");
     });
-    assert_eq!(std::fs::read_to_string(&audit).unwrap().lines().count(), 1);
+    assert_eq!(std::fs::read_to_string(&audit).unwrap().lines().count(), 2);
     // SIGHUP reloads the snapshot.
     let hup = Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap();
     assert!(hup.success());

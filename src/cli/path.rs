@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clew::graph::{Graph, NodeId};
-use clew::paths::{shortest_paths, Path, PathError, PathQuery};
+use clew::paths::{shortest_paths_within_budget, Path, PathError, PathQuery};
 use graph_schema::normalise::{date_days, datetime_secs, format_secs};
 use serde_json::json;
 
@@ -93,19 +93,22 @@ pub fn run(args: PathArgs) -> anyhow::Result<()> {
         skip_degree_above: args.skip_degree_above,
         budget: args.budget,
     };
-    let paths = shortest_paths(g, &query).map_err(|error| match error {
+    let (paths, stopped) = shortest_paths_within_budget(g, &query).map_err(|error| match error {
         PathError::BadK { .. } => BadArgument(format!("--k: {error}")).into(),
         PathError::TooManyHops { .. } => BadArgument(format!("--max-hops: {error}")).into(),
         PathError::SameNode { .. } => BadArgument(format!("--from and --to: {error}")).into(),
         PathError::EmptyTimeWindow { .. } => BadArgument(format!("--after and --before: {error}")).into(),
+        other => anyhow::Error::from(other),
+    })?;
+    let budget = query.budget.unwrap_or(clew::paths::WORK_BUDGET);
+    if stopped && paths.is_empty() {
         // Not "no path": the search gave up first, and a path may still exist.
-        PathError::BudgetExceeded { budget } => anyhow::anyhow!(
+        anyhow::bail!(
             "the search stopped after {budget} edge visits without finding a path within {} hops; a path may still \
              exist: raise --budget, or narrow with --max-hops, --types, --node-types or --skip-degree-above",
             args.max_hops
-        ),
-        other => anyhow::Error::from(other),
-    })?;
+        );
+    }
     if paths.is_empty() && !args.json {
         eprintln!("no path from {} to {} within {} hops", args.from, args.to, args.max_hops);
     }
@@ -117,6 +120,15 @@ pub fn run(args: PathArgs) -> anyhow::Result<()> {
         } else {
             std::io::Write::write_all(&mut out, format!("{}\n", render(g, path)).as_bytes())?;
         }
+    }
+    if stopped {
+        // The paths printed are the shortest ones, in order; the rest were not reached.
+        anyhow::bail!(
+            "the search stopped after {budget} edge visits with {} of the {} shortest paths (printed above); raise \
+             --budget or narrow the query for the rest",
+            paths.len(),
+            args.k
+        );
     }
     Ok(())
 }

@@ -45,6 +45,10 @@ pub struct ServeArgs {
     /// Degree above which reached nodes are summarised instead of expanded (requests may override).
     #[arg(long, default_value_t = 100)]
     pub supernode_degree: usize,
+    /// Edge visits one path query may spend before it answers with what it found and says it
+    /// stopped (a 4-hop ball around a hub can be most of the graph).
+    #[arg(long, default_value_t = clew::paths::WORK_BUDGET)]
+    pub path_budget: u64,
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -68,6 +72,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         time_budget: Duration::from_millis(args.timeout_ms.max(1)),
         max_nodes: args.max_nodes.max(1),
         supernode_degree: args.supernode_degree.max(1),
+        path_budget: args.path_budget,
         ..Limits::default()
     };
     let options = ServeOptions {

@@ -249,6 +249,15 @@ impl Work {
 /// by length then node ids. Empty when there is no path within `max_hops`;
 /// [`PathError::BudgetExceeded`] when the search spent [`PathQuery::budget`] before it could tell.
 pub fn shortest_paths(g: &Graph, q: &PathQuery) -> Result<Vec<Path>, PathError> {
+    match shortest_paths_within_budget(g, q)? {
+        (_, true) => Err(PathError::BudgetExceeded { budget: q.budget.unwrap_or(WORK_BUDGET) }),
+        (paths, false) => Ok(paths),
+    }
+}
+
+/// [`shortest_paths`], but a stop at the budget answers with what was found before it (for
+/// `k > 1`, the first of the `k` shortest: each is final when found) and `true`.
+pub fn shortest_paths_within_budget(g: &Graph, q: &PathQuery) -> Result<(Vec<Path>, bool), PathError> {
     if q.k == 0 || q.k > MAX_K {
         return Err(PathError::BadK { k: q.k, limit: MAX_K });
     }
@@ -256,8 +265,11 @@ pub fn shortest_paths(g: &Graph, q: &PathQuery) -> Result<Vec<Path>, PathError> 
     scratch::with_scratch(g, |scratch| {
         if q.k == 1 {
             let mut work = q.work(u64::MAX);
-            let path = bfs::shortest(&filter, q.from, q.max_hops, &bfs::Bans::NONE, scratch, &mut work)?;
-            Ok(path.into_iter().collect())
+            match bfs::shortest(&filter, q.from, q.max_hops, &bfs::Bans::NONE, scratch, &mut work) {
+                Ok(path) => Ok((path.into_iter().collect(), false)),
+                Err(PathError::BudgetExceeded { .. }) => Ok((Vec::new(), true)),
+                Err(other) => Err(other),
+            }
         } else {
             yen::k_shortest(&filter, q.k, q.max_hops, scratch, &mut q.work(WORK_BUDGET))
         }

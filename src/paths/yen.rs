@@ -11,18 +11,38 @@ use super::filter::Filter;
 use super::scratch::Scratch;
 use super::{Path, PathError, Work};
 
-/// The first `k` simple paths from `from` to `to` of at most `max_hops` hops, in path order.
+/// The first `k` simple paths from `from` to `to` of at most `max_hops` hops, in path order, and
+/// whether `work` ran out first. Each path is final when it is found (Yen takes the shortest
+/// candidate left, and later spurs only add longer ones), so a stop at the budget still answers
+/// with the first few of the `k` shortest.
 pub(crate) fn k_shortest(
     f: &Filter<'_>,
     k: usize,
     max_hops: u32,
     scratch: &mut Scratch,
     work: &mut Work,
-) -> Result<Vec<Path>, PathError> {
+) -> Result<(Vec<Path>, bool), PathError> {
+    let mut found = Vec::new();
+    match search(f, k, max_hops, scratch, work, &mut found) {
+        Ok(()) => Ok((found, false)),
+        Err(PathError::BudgetExceeded { .. }) => Ok((found, true)),
+        Err(other) => Err(other),
+    }
+}
+
+/// Yen's loop, pushing each path to `found` as it becomes final.
+fn search(
+    f: &Filter<'_>,
+    k: usize,
+    max_hops: u32,
+    scratch: &mut Scratch,
+    work: &mut Work,
+    found: &mut Vec<Path>,
+) -> Result<(), PathError> {
     let Some(first) = bfs::shortest(f, f.from, max_hops, &Bans::NONE, scratch, work)? else {
-        return Ok(Vec::new());
+        return Ok(());
     };
-    let mut found = vec![first];
+    found.push(first);
     let mut candidates = BTreeSet::new();
     let mut first_hops = Vec::new();
     while found.len() < k {
@@ -52,5 +72,5 @@ pub(crate) fn k_shortest(
             None => break,
         }
     }
-    Ok(found)
+    Ok(())
 }

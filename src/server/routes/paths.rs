@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{answer, blocking, inline, Params};
 use crate::graph::{EdgeId, NodeId};
-use crate::paths::{shortest_paths, PathError, PathQuery};
+use crate::paths::{shortest_paths_within_budget, PathError, PathQuery};
 use crate::server::auth::Caller;
 use crate::server::error::ApiError;
 use crate::server::state::AppState;
@@ -142,11 +142,7 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
             budget: Some(budget),
         };
         // A stop at the budget is an answer, not an error: it says how far the search went.
-        let (found, stopped_at_budget) = match shortest_paths(g, &query) {
-            Ok(found) => (found, false),
-            Err(PathError::BudgetExceeded { .. }) => (Vec::new(), true),
-            Err(err) => return Err(path_error(err)),
-        };
+        let (found, stopped_at_budget) = shortest_paths_within_budget(g, &query).map_err(path_error)?;
         let mut node_set: Vec<NodeId> = Vec::new();
         let mut seen_nodes: FxHashSet<NodeId> = FxHashSet::default();
         let mut edge_set: Vec<EdgeId> = Vec::new();
@@ -170,20 +166,15 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
             });
         }
         let keys = node_set.iter().map(|&n| view.raw_id(n)).collect();
-        let note = paths.is_empty().then(|| {
-            if stopped_at_budget {
-                return format!(
-                    "the search stopped after {budget} edge visits (the server's budget) without finding a path of \
-                     at most {max_hops} hops; one may still exist: lower max_hops, add types, node_types or a time \
-                     window, or keep skip_degree_above"
-                );
-            }
-            let through = match skip_degree_above {
-                Some(d) => format!(" through nodes of degree at most {d} (skip_degree_above=none lifts that)"),
-                None => String::new(),
-            };
-            format!("no path of at most {max_hops} hops{through}")
-        });
+        let note = if stopped_at_budget && !paths.is_empty() {
+            Some(format!(
+                "the search stopped after {budget} edge visits (the server's budget) with {} of the {k} shortest paths \
+                 (each one listed is among the shortest); narrow the query for the rest",
+                paths.len()
+            ))
+        } else {
+            paths.is_empty().then(|| no_path_note(stopped_at_budget, budget, max_hops, skip_degree_above))
+        };
         let body = Answer {
             from: view.node_id(from_node),
             to: view.node_id(to_node),
@@ -210,4 +201,20 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
     } else {
         blocking(&pool_state, work).await
     }
+}
+
+/// Why a path answer is empty: the search gave up at the budget, or there is no path.
+fn no_path_note(stopped_at_budget: bool, budget: u64, max_hops: u32, skip_degree_above: Option<usize>) -> String {
+    if stopped_at_budget {
+        return format!(
+            "the search stopped after {budget} edge visits (the server's budget) without finding a path of at most \
+             {max_hops} hops; one may still exist: lower max_hops, add types, node_types or a time window, or keep \
+             skip_degree_above"
+        );
+    }
+    let through = match skip_degree_above {
+        Some(d) => format!(" through nodes of degree at most {d} (skip_degree_above=none lifts that)"),
+        None => String::new(),
+    };
+    format!("no path of at most {max_hops} hops{through}")
 }
