@@ -659,6 +659,17 @@ async fn communities_of_projections_by_each_algorithm() {
     assert!(!view.text.contains(&k.p1) && !view.text.contains(&k.minor), "{}", view.text);
     assert!(view.text.contains(&p1_pseudonym), "{}", view.text);
     assert!(!view.text.contains(&masker.pseudonym("person", &k.minor)), "{}", view.text);
+    // Sizes, totals and the vertex count leave the minor out of a viewer's list too.
+    let all = "/api/v1/communities?algo=wcc&min_size=1&limit=1000&members=1";
+    let (inv_all, view_all) = (s.get(INVESTIGATOR, all).await, s.get(VIEWER, all).await);
+    let sum = |r: &Reply| r.json["communities"].as_array().unwrap().iter().map(|c| c["size"].as_u64().unwrap()).sum();
+    let view_sum: u64 = sum(&view_all);
+    assert_eq!(view_sum, view_all.json["vertices"].as_u64().unwrap(), "{}", view_all.text);
+    assert_eq!(view_sum + 1, inv_all.json["vertices"].as_u64().unwrap(), "one minor left out");
+    assert_eq!(view_all.json["matching"], view_all.json["communities"].as_array().unwrap().len());
+    let view_sizes: Vec<u64> =
+        view_all.json["communities"].as_array().unwrap().iter().map(|c| c["size"].as_u64().unwrap()).collect();
+    assert!(view_sizes.windows(2).all(|w| w[0] >= w[1]), "largest first: {view_sizes:?}");
     // A viewer cannot ask for the minor's community either.
     let hidden = s.get(VIEWER, &format!("/api/v1/communities?node={}", enc(&minor))).await;
     assert_error(&hidden, 404, "not_found");

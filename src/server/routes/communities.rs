@@ -282,7 +282,22 @@ pub async fn list(State(state): State<AppState>, caller: Caller, RawQuery(q): Ra
         let partition = compute(&view, &projection, &key)?;
         // Largest first: the communities of at least `min_size` members are a prefix.
         let sizes = |c: usize| (partition.starts[c + 1] - partition.starts[c]) as usize;
-        let matching = (0..partition.n_communities()).take_while(|&c| sizes(c) >= min_size).count();
+        let mut matching = (0..partition.n_communities()).take_while(|&c| sizes(c) >= min_size).count();
+        let (mut communities_total, mut vertices) = (partition.n_communities(), partition.projected.graph.n_vertices());
+        // A caller who may not see minors counts, sizes and pages by the members they may see,
+        // so a community of minors only is neither listed nor counted, and no size or total
+        // gives a minor away.
+        let visible_order: Option<Vec<usize>> = view.masked.then(|| {
+            let visible: Vec<usize> = (0..partition.n_communities())
+                .map(|c| partition.members(c).filter(|&n| !view.hidden(n)).count())
+                .collect();
+            communities_total = visible.iter().filter(|&&v| v > 0).count();
+            vertices = visible.iter().sum::<usize>() as u32;
+            let mut order: Vec<usize> = (0..visible.len()).filter(|&c| visible[c] >= min_size.max(1)).collect();
+            order.sort_by_key(|&c| (std::cmp::Reverse(visible[c]), c));
+            matching = order.len();
+            order
+        });
         let chosen: Vec<usize> = match only {
             Some(n) => {
                 let v = partition.projected.vertex(n).ok_or_else(|| {
@@ -292,7 +307,10 @@ pub async fn list(State(state): State<AppState>, caller: Caller, RawQuery(q): Ra
                 })?;
                 vec![partition.membership[v as usize] as usize]
             }
-            None => (offset..matching.min(offset.saturating_add(limit))).collect(),
+            None => match &visible_order {
+                Some(order) => order.iter().copied().skip(offset).take(limit).collect(),
+                None => (offset..matching.min(offset.saturating_add(limit))).collect(),
+            },
         };
         let mut keys = Vec::new();
         let mut communities = Vec::with_capacity(chosen.len());
@@ -316,9 +334,9 @@ pub async fn list(State(state): State<AppState>, caller: Caller, RawQuery(q): Ra
             seed,
             resolution: matches!(algo, Algo::Louvain | Algo::Leiden).then_some(resolution),
             iterations: matches!(algo, Algo::Cdlp | Algo::Leiden).then_some(iterations),
-            vertices: partition.projected.graph.n_vertices(),
+            vertices,
             edges: partition.projected.graph.n_edges(),
-            communities_total: partition.n_communities(),
+            communities_total,
             matching,
             modularity: partition.modularity.filter(|q| q.is_finite()),
             seconds: partition.seconds,
