@@ -6,8 +6,8 @@
 #
 #   benches/load/soak.sh [small|medium|large] [SECONDS] [RATE]      e.g. benches/load/soak.sh medium 600 200
 #
-# Env: NO_BUILD=1 (use target/release/clew as it is), WORK (folder of the world, default
-# target/load-SIZE, made as run.sh makes it). Results: WORK/soak-rss.csv, WORK/soak-summary.json.
+# Env: NO_BUILD=1 (use target/release/clew as it is), BIN (another clew binary; implies no build),
+# WORK (folder of the world, default target/load-SIZE, made as run.sh makes it). Results: WORK/soak-rss.csv, WORK/soak-summary.json.
 # Only 127.0.0.1 is targeted; the server is stopped at the end (or on Ctrl-C).
 set -euo pipefail
 
@@ -18,8 +18,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${WORK:-$ROOT/target/load-$SIZE}
 HERE=$ROOT/benches/load
 
-if [ "${NO_BUILD:-0}" != 1 ]; then (cd "$ROOT" && cargo build --release --quiet); fi
-BIN=$ROOT/target/release/clew
+if [ "${NO_BUILD:-0}" != 1 ] && [ -z "${BIN:-}" ]; then (cd "$ROOT" && cargo build --release --quiet); fi
+BIN=${BIN:-$ROOT/target/release/clew}
 mkdir -p "$WORK"
 if [ ! -f "$WORK/world.clew" ]; then
     "$BIN" demo --size "$SIZE" --no-serve --quiet --out "$WORK"
