@@ -341,8 +341,8 @@ async fn viewers_see_links_through_pseudonyms_but_no_ids_and_no_minors() {
     assert_eq!(node(&inv, "phone:13812345678").unwrap()["degree"], 3);
 }
 
-/// A neighbourhood writes its nodes straight from the snapshot (`View::node_json`) while the other
-/// endpoints build them as values (`View::node`): both must show each role the same node.
+/// A neighbourhood writes its nodes with the ids it made once per answer, the entity endpoint
+/// node by node: both must show each role the same node.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neighbourhood_nodes_match_the_entity_endpoint_for_every_role() {
     let w = world();

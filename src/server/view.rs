@@ -26,51 +26,6 @@ pub struct Element<T> {
     pub data: T,
 }
 
-/// A node as the API shows it.
-#[derive(Debug, Serialize)]
-pub struct NodeData {
-    /// `type:key`, or `type:p:…` for a viewer when the key is personal data.
-    pub id: String,
-    /// Entity type.
-    #[serde(rename = "type")]
-    pub ty: String,
-    /// Key (masked for a viewer when personal data).
-    pub key: String,
-    /// Display label.
-    pub label: String,
-    /// True degree (in plus out).
-    pub degree: usize,
-    /// Summarised: the answer does not list all of its neighbours.
-    pub capped: bool,
-    /// Keyed pseudonym of a masked key.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pseudonym: Option<String>,
-    /// Worst risk level of the analysis clusters and alerts it is in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub risk: Option<&'static str>,
-    /// Properties, masked per role.
-    pub props: Map<String, Json>,
-}
-
-/// An edge as the API shows it: id, endpoints, relation, and its properties flattened in.
-#[derive(Debug, Serialize)]
-pub struct EdgeData {
-    /// `e` and the edge id.
-    pub id: String,
-    /// Source node id.
-    pub source: String,
-    /// Target node id.
-    pub target: String,
-    /// Relation type.
-    pub relation: String,
-    /// The edge's time, seconds since the epoch, for time sliders.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub t: Option<i64>,
-    /// Properties (`amount`, `time`, `since`, `share` ...).
-    #[serde(flatten)]
-    pub props: Map<String, Json>,
-}
-
 /// One caller's view of one snapshot.
 pub struct View<'a> {
     /// The snapshot.
@@ -182,20 +137,6 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The node's key as this caller sees it, and its pseudonym when the key is masked.
-    fn key_shown(&self, node: NodeId) -> (Cow<'a, str>, Option<u64>) {
-        let g = self.graph();
-        let raw_key = g.key(node);
-        if self.key_masked(node) {
-            let entity = g.schema().entity(g.node_type(node));
-            let bits =
-                self.snap.pseudonym_bits_of(node).unwrap_or_else(|| self.masker.pseudonym_bits(&entity.name, raw_key));
-            (Cow::Owned(mask::key(&entity.name, raw_key)), Some(bits))
-        } else {
-            (Cow::Borrowed(raw_key), None)
-        }
-    }
-
     /// The property a node's label comes from: `name` if it has a value, else `text`.
     fn label_prop(&self, node: NodeId) -> Option<usize> {
         let g = self.graph();
@@ -208,9 +149,8 @@ impl<'a> View<'a> {
         with_value("name").or_else(|| with_value("text"))
     }
 
-    /// The node as an element's data, serialised straight from the snapshot when written out:
-    /// the same JSON as [`View::node`] without building it first. Answers with hundreds of nodes
-    /// use this.
+    /// The node as an element's data, serialised straight from the snapshot when written out
+    /// (`capped` marks a summarised node). Every answer that shows nodes uses this.
     pub fn node_json(&self, node: NodeId, capped: bool) -> NodeJson<'_, 'a> {
         NodeJson { view: self, node, capped, id: self.node_id_json(node) }
     }
@@ -233,7 +173,7 @@ impl<'a> View<'a> {
         NodeJson { view: self, node, capped, id }
     }
 
-    /// The edge as an element's data, serialised straight from the snapshot (see [`View::edge`]).
+    /// The edge as an element's data, serialised straight from the snapshot.
     pub fn edge_json(&self, edge: EdgeId, source: NodeId, target: NodeId) -> EdgeJson<'_, 'a> {
         self.edge_json_between(edge, self.node_id_json(source), self.node_id_json(target))
     }
@@ -256,61 +196,6 @@ impl<'a> View<'a> {
             props.insert(p.name.clone(), self.prop_json(&entity.name, &p.name, p.ty, p.sensitive, value));
         }
         props
-    }
-
-    /// The node as an element's data. `capped` marks a summarised node.
-    pub fn node(&self, node: NodeId, capped: bool) -> NodeData {
-        let g = self.graph();
-        let entity = g.schema().entity(g.node_type(node));
-        let raw_key = g.key(node);
-        let (key, bits) = self.key_shown(node);
-        let key = key.into_owned();
-        let pseudonym = bits.map(mask::format_pseudonym);
-        let props = self.node_props(node);
-        let label = match props.get("name").or_else(|| props.get("text")) {
-            Some(Json::String(s)) if !s.is_empty() => s.clone(),
-            _ => key.clone(),
-        };
-        let id = match &pseudonym {
-            Some(p) => format!("{}:{p}", entity.name),
-            None => format!("{}:{raw_key}", entity.name),
-        };
-        NodeData {
-            id,
-            ty: entity.name.clone(),
-            key,
-            label,
-            degree: self.degree(node),
-            capped,
-            pseudonym,
-            risk: self.snap.analysis.risk.get(&node).map(|l| l.name()),
-            props,
-        }
-    }
-
-    /// The edge as an element's data.
-    pub fn edge(&self, edge: EdgeId, source: NodeId, target: NodeId) -> EdgeData {
-        self.edge_between(edge, self.node_id(source), self.node_id(target))
-    }
-
-    /// The edge as an element's data, with its endpoints' ids already made (a pseudonym costs an
-    /// HMAC, so answers with many edges make each node's id once).
-    pub fn edge_between(&self, edge: EdgeId, source: String, target: String) -> EdgeData {
-        let g = self.graph();
-        let rel = g.schema().relation(g.edge_relation(edge));
-        let mut props = Map::new();
-        for (i, p) in rel.properties.iter().enumerate() {
-            let value = g.edge_prop(edge, i);
-            if value.is_null() {
-                continue;
-            }
-            let name = match p.name.as_str() {
-                "id" | "source" | "target" | "relation" | "t" => format!("prop_{}", p.name),
-                n => n.to_owned(),
-            };
-            props.insert(name, self.prop_json(&rel.name, &p.name, p.ty, p.sensitive, value));
-        }
-        EdgeData { id: format!("e{}", edge.0), source, target, relation: rel.name.clone(), t: g.edge_time(edge), props }
     }
 
     /// Parses an entity type name, naming the valid ones when it is unknown.
@@ -427,7 +312,7 @@ impl<'a> View<'a> {
     /// and (masked) key with `"missing": true`.
     pub fn entity_ref(&self, r: &super::state::EntityRef, node: Option<NodeId>) -> Json {
         match node {
-            Some(n) => serde_json::to_value(Element { data: self.node(n, false) }).unwrap_or(Json::Null),
+            Some(n) => serde_json::to_value(Element { data: self.node_json(n, false) }).unwrap_or(Json::Null),
             None => {
                 let sensitive = self
                     .graph()
@@ -538,7 +423,11 @@ impl Serialize for EdgeIdJson {
     }
 }
 
-/// A node's data streamed from the snapshot: the fields of [`NodeData`], in its order.
+/// A node as the API shows it (`NodeData` in the OpenAPI document), serialised straight from the
+/// snapshot: `id` (`type:key`, or `type:p:…` for a viewer when the key is personal data), `type`,
+/// `key` (masked for a viewer when personal data), `label`, `degree` (in plus out), `capped` (the
+/// answer does not list all its neighbours), `pseudonym` (of a masked key), `risk` (the worst
+/// level of the analysis clusters and alerts it is in) and `props` (masked per role).
 pub struct NodeJson<'v, 'a> {
     view: &'v View<'a>,
     node: NodeId,
@@ -611,7 +500,10 @@ impl Serialize for NodeJson<'_, '_> {
     }
 }
 
-/// An edge's data streamed from the snapshot: the fields of [`EdgeData`], properties flattened.
+/// An edge as the API shows it, serialised straight from the snapshot: `id` (`e` and the edge
+/// id), `source`, `target`, `relation`, `t` (its time in seconds since the epoch, for time
+/// sliders) and its properties flattened in (`amount`, `time`, `share` ...; names the fields
+/// above use become `prop_…`).
 pub struct EdgeJson<'v, 'a> {
     view: &'v View<'a>,
     edge: EdgeId,

@@ -17,7 +17,7 @@ use crate::graph::{EdgeId, NodeId};
 use crate::server::auth::Caller;
 use crate::server::error::ApiError;
 use crate::server::state::AppState;
-use crate::server::view::{EdgeData, Element, NodeData, View};
+use crate::server::view::{EdgeJson, Element, NodeJson, View};
 
 const LIST_PARAMS: &[&str] = &["level", "kind", "limit", "offset"];
 const ONE_PARAMS: &[&str] = &["max_nodes"];
@@ -182,9 +182,10 @@ pub async fn get(
             map.insert("members".to_owned(), json!(sub.members.iter().map(|&n| view.node_id(n)).collect::<Vec<_>>()));
         }
         let keys: Vec<String> = sub.nodes.iter().map(|&n| view.raw_id(n)).collect();
-        let nodes: Vec<Element<NodeData>> = sub.nodes.iter().map(|&n| Element { data: view.node(n, false) }).collect();
-        let edges: Vec<Element<EdgeData>> =
-            sub.edges.iter().map(|&(e, s, t)| Element { data: view.edge(e, s, t) }).collect();
+        let nodes: Vec<Element<NodeJson>> =
+            sub.nodes.iter().map(|&n| Element { data: view.node_json(n, false) }).collect();
+        let edges: Vec<Element<EdgeJson>> =
+            sub.edges.iter().map(|&(e, s, t)| Element { data: view.edge_json(e, s, t) }).collect();
         answer(&json!({"cluster": cluster, "nodes": nodes, "edges": edges, "truncated": sub.truncated}), keys)
     })
     .await

@@ -26,7 +26,7 @@ use crate::graph::NodeId;
 use crate::server::auth::Caller;
 use crate::server::error::ApiError;
 use crate::server::state::AppState;
-use crate::server::view::{Element, NodeData, View};
+use crate::server::view::{Element, NodeJson, View};
 
 const PARAMS: &[&str] =
     &["projection", "algo", "seed", "resolution", "iterations", "min_size", "limit", "offset", "members", "node"];
@@ -188,16 +188,16 @@ fn compute(view: &View<'_>, projection: &Projection, key: &Key) -> Result<Arc<Pa
 }
 
 #[derive(Serialize)]
-struct CommunityJson {
+struct CommunityJson<'v, 'a> {
     id: u32,
     size: usize,
-    members: Vec<Element<NodeData>>,
+    members: Vec<Element<NodeJson<'v, 'a>>>,
     /// Members not listed (beyond `members`).
     more: usize,
 }
 
 #[derive(Serialize)]
-struct Answer {
+struct Answer<'v, 'a> {
     projection: String,
     algo: &'static str,
     seed: u64,
@@ -216,7 +216,7 @@ struct Answer {
     seconds: f64,
     offset: usize,
     limit: usize,
-    communities: Vec<CommunityJson>,
+    communities: Vec<CommunityJson<'v, 'a>>,
 }
 
 /// Communities of a projection.
@@ -325,7 +325,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, RawQuery(q): Ra
                 id: c as u32,
                 size: visible.len(),
                 more: visible.len() - shown.len(),
-                members: shown.iter().map(|&n| Element { data: view.node(n, false) }).collect(),
+                members: shown.iter().map(|&n| Element { data: view.node_json(n, false) }).collect(),
             });
         }
         let body = Answer {

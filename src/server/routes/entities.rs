@@ -15,7 +15,7 @@ use crate::server::auth::Caller;
 use crate::server::error::ApiError;
 use crate::server::routes::alerts::alert_json;
 use crate::server::state::AppState;
-use crate::server::view::{Element, NodeData, View};
+use crate::server::view::{Element, NodeJson, View};
 
 #[derive(Serialize)]
 struct Provenance<'a> {
@@ -31,8 +31,8 @@ struct Degree {
 }
 
 #[derive(Serialize)]
-struct Answer<'a> {
-    node: Element<NodeData>,
+struct Answer<'a, 'v> {
+    node: Element<NodeJson<'v, 'a>>,
     properties: serde_json::Map<String, Json>,
     provenance: Vec<Provenance<'a>>,
     degree_by_relation: Vec<Degree>,
@@ -103,11 +103,10 @@ pub async fn get(
         }
     }
     let provenance = g.provenance(node).map(|(file, line)| Provenance { file, line }).collect();
-    let data = view.node(node, false);
     let body = Answer {
-        properties: data.props.clone(),
-        risk: data.risk,
-        node: Element { data },
+        properties: view.node_props(node),
+        risk: view.snap.analysis.risk.get(&node).map(|l| l.name()),
+        node: Element { data: view.node_json(node, false) },
         provenance,
         degree_by_relation,
         clusters,

@@ -67,9 +67,12 @@ pub async fn cluster(
         let cluster = cluster_json(&view, index, sub.members.len());
         let keys: Vec<String> = sub.nodes.iter().map(|&n| view.raw_id(n)).collect();
         let nodes: Vec<Json> =
-            sub.nodes.iter().map(|&n| serde_json::to_value(view.node(n, false)).unwrap_or(Json::Null)).collect();
-        let edges: Vec<Json> =
-            sub.edges.iter().map(|&(e, s, t)| serde_json::to_value(view.edge(e, s, t)).unwrap_or(Json::Null)).collect();
+            sub.nodes.iter().map(|&n| serde_json::to_value(view.node_json(n, false)).unwrap_or(Json::Null)).collect();
+        let edges: Vec<Json> = sub
+            .edges
+            .iter()
+            .map(|&(e, s, t)| serde_json::to_value(view.edge_json(e, s, t)).unwrap_or(Json::Null))
+            .collect();
         let safe_id: String = snap.analysis.clusters[index]
             .cluster_id
             .chars()

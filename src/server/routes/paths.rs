@@ -15,7 +15,7 @@ use crate::paths::{shortest_paths_within_budget, PathError, PathQuery};
 use crate::server::auth::Caller;
 use crate::server::error::ApiError;
 use crate::server::state::AppState;
-use crate::server::view::{EdgeData, Element, NodeData, View};
+use crate::server::view::{EdgeJson, Element, NodeJson, View};
 
 const PARAMS: &[&str] = &[
     "from",
@@ -54,7 +54,7 @@ struct Searched {
 }
 
 #[derive(Serialize)]
-struct Answer {
+struct Answer<'v, 'a> {
     from: String,
     to: String,
     paths: Vec<PathJson>,
@@ -62,8 +62,8 @@ struct Answer {
     /// Present when no path was found: what that means (no path, or a search stopped at its budget).
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
-    nodes: Vec<Element<NodeData>>,
-    edges: Vec<Element<EdgeData>>,
+    nodes: Vec<Element<NodeJson<'v, 'a>>>,
+    edges: Vec<Element<EdgeJson<'v, 'a>>>,
 }
 
 fn path_error(err: PathError) -> ApiError {
@@ -181,12 +181,12 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
             paths,
             searched: Searched { max_hops, k, directed, skip_degree_above, budget, stopped_at_budget },
             note,
-            nodes: node_set.iter().map(|&n| Element { data: view.node(n, false) }).collect(),
+            nodes: node_set.iter().map(|&n| Element { data: view.node_json(n, false) }).collect(),
             edges: edge_set
                 .iter()
                 .map(|&e| {
                     let (s, t) = g.edge_endpoints(e);
-                    Element { data: view.edge(e, s, t) }
+                    Element { data: view.edge_json(e, s, t) }
                 })
                 .collect(),
         };

@@ -17,21 +17,21 @@ use crate::server::auth::Caller;
 use crate::server::error::ApiError;
 use crate::server::mask;
 use crate::server::state::{key_variants, AppState};
-use crate::server::view::{NodeData, View};
+use crate::server::view::{NodeJson, View};
 
 const PARAMS: &[&str] = &["q", "type", "limit"];
 
 #[derive(Serialize)]
-struct Hit {
+struct Hit<'v, 'a> {
     /// How it matched: `key`, `pseudonym`, `name`, `key_prefix` or `name_prefix`.
     #[serde(rename = "match")]
     how: &'static str,
-    data: NodeData,
+    data: NodeJson<'v, 'a>,
 }
 
 #[derive(Serialize)]
-struct Answer {
-    results: Vec<Hit>,
+struct Answer<'v, 'a> {
+    results: Vec<Hit<'v, 'a>>,
     truncated: bool,
 }
 
@@ -121,6 +121,6 @@ pub async fn get(State(state): State<AppState>, caller: Caller, RawQuery(q): Raw
         }
     }
     let keys = hits.iter().map(|(_, n)| view.raw_id(*n)).collect();
-    let results = hits.into_iter().map(|(how, node)| Hit { how, data: view.node(node, false) }).collect();
+    let results = hits.into_iter().map(|(how, node)| Hit { how, data: view.node_json(node, false) }).collect();
     answer(&Answer { results, truncated }, keys)
 }
