@@ -116,7 +116,7 @@ pub fn document(limits: &Limits) -> Json {
                 q("before", time.clone(), "edges with a time must not be later"),
                 q("directed", json!({"type": "boolean", "default": false}), "follow edges only forwards"),
                 q("skip_degree_above", json!({"oneOf": [{"type": "integer", "minimum": 1}, {"const": "none"}], "default": limits.supernode_degree.saturating_mul(10)}), "do not pass through nodes of higher degree; `none` passes through all"),
-            ], ok("paths and their union as a graph; `searched` says what was searched and `note` what an empty answer means", json!({"type": "object"}))),
+            ], ok("paths and their union as a graph; `searched` says what was searched and `note` what an empty answer, or one stopped at the budget, means", json!({"type": "object"}))),
             "/clusters": get("clusters of the analysis, riskiest first", vec![
                 q("level", list.clone(), "red, orange, yellow, blue"),
                 q("kind", list.clone(), "ring, shell_network, ..."),

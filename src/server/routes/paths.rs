@@ -59,7 +59,8 @@ struct Answer<'v, 'a> {
     to: String,
     paths: Vec<PathJson>,
     searched: Searched,
-    /// Present when no path was found: what that means (no path, or a search stopped at its budget).
+    /// Present when no path was found (no path, or a search stopped at its budget) or when the
+    /// budget stopped the `k` shortest early (how many of them are listed).
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
     nodes: Vec<Element<NodeJson<'v, 'a>>>,
