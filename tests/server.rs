@@ -237,6 +237,37 @@ async fn neighbourhood_expands_filters_and_caps_supernodes() {
     assert!(h1["degree"].as_u64().unwrap() > 150);
     let cut = &r.json["cut"];
     assert_eq!(cut["supernode_degree"], 100);
+    // The same answer in graphology's shape (GET and POST): keys are the ids, attributes the data.
+    let g = s.get(INVESTIGATOR, &format!("/api/v1/neighbourhood?seeds={}&hops=2&format=graphology", enc(&p1))).await;
+    let posted = s
+        .post(INVESTIGATOR, "/api/v1/neighbourhood", &format!(r#"{{"seeds":["{p1}"],"hops":2,"format":"graphology"}}"#))
+        .await;
+    assert_eq!(g.status, 200, "{}", g.text);
+    assert_eq!(posted.json, g.json);
+    assert_eq!(g.json["options"]["type"], "directed");
+    assert_eq!(g.json["options"]["multi"], true);
+    assert_eq!(g.json["attributes"]["cut"], r.json["cut"]);
+    assert_eq!(g.json["attributes"]["seeds"], r.json["seeds"]);
+    let g_nodes = g.json["nodes"].as_array().unwrap();
+    assert_eq!(g_nodes.len(), nodes.len());
+    for (gn, cn) in g_nodes.iter().zip(r.json["nodes"].as_array().unwrap()) {
+        assert_eq!(gn["key"], cn["data"]["id"]);
+        assert_eq!(gn["attributes"], cn["data"]);
+    }
+    let g_edges = g.json["edges"].as_array().unwrap();
+    assert_eq!(g_edges.len(), r.json["edges"].as_array().unwrap().len());
+    for (ge, ce) in g_edges.iter().zip(r.json["edges"].as_array().unwrap()) {
+        assert_eq!(
+            (&ge["key"], &ge["source"], &ge["target"]),
+            (&ce["data"]["id"], &ce["data"]["source"], &ce["data"]["target"])
+        );
+        assert_eq!(ge["attributes"], ce["data"]);
+    }
+    assert_error(
+        &s.get(INVESTIGATOR, &format!("/api/v1/neighbourhood?seeds={}&format=dot", enc(&p1))).await,
+        400,
+        "bad_parameter",
+    );
     // H1 was reached at hop 2 of 2, so nothing needed expanding from it; ask for three hops.
     let r3 = s.get(INVESTIGATOR, &format!("/api/v1/neighbourhood?seeds={}&hops=3", enc(&p1))).await;
     let capped = r3.json["cut"]["capped"].as_array().unwrap();

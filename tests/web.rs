@@ -1,6 +1,7 @@
-//! The web viewer end to end: installs `web/`'s npm packages if they are missing, builds the
-//! viewer, and runs its browser tests (`node --test web/test/`: headless Debian Chromium driven
-//! by playwright-core against this build's `clew serve` on the small demo world).
+//! The web viewer end to end: installs `web/`'s npm packages if they are missing or stale, builds
+//! the viewer, and runs its tests (`node --test web/test/`: headless Debian Chromium driven by
+//! playwright-core against this build's `clew serve` on the small demo world, and the
+//! neighbourhood answer loaded into Cytoscape.js and graphology).
 //!
 //! Chromium, Node.js and npm are requirements, not options: without them this test fails and
 //! says what to install, so that a machine lacking them cannot pass CI by skipping the viewer.
@@ -36,6 +37,16 @@ fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &Path)]) -> Outp
     output
 }
 
+/// Whether `web/node_modules` is missing or older than `package-lock.json` (npm records what it
+/// installed in `node_modules/.package-lock.json`).
+fn node_modules_stale(web: &Path) -> bool {
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(web.join("package-lock.json")), modified(web.join("node_modules/.package-lock.json"))) {
+        (Some(lock), Some(installed)) => lock > installed,
+        _ => true,
+    }
+}
+
 #[test]
 fn web_viewer_in_a_real_browser() {
     let chromium = chromium();
@@ -46,7 +57,7 @@ fn web_viewer_in_a_real_browser() {
         chromium.display()
     );
     let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
-    if !web.join("node_modules").is_dir() {
+    if node_modules_stale(&web) {
         run(&web, "npm", &["ci", "--no-audit", "--no-fund"], &[]);
     }
     run(&web, "npm", &["run", "build"], &[]);

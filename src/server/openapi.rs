@@ -53,7 +53,13 @@ pub fn document(limits: &Limits) -> Json {
             json!({"type": "integer", "minimum": 1, "default": limits.supernode_degree}),
             "reached nodes above this degree are summarised, not expanded",
         ),
+        q(
+            "format",
+            json!({"enum": ["cytoscape", "graphology"], "default": "cytoscape"}),
+            "`cytoscape`: elements for Cytoscape.js; `graphology`: a serialised graph for graphology's `Graph.from`",
+        ),
     ];
+    let neighbourhood = json!({"oneOf": [graph.clone(), {"$ref": "#/components/schemas/GraphologyGraph"}]});
     let communities = get("communities of a projection (people linked by shared identifiers, accounts by transfers, owners by shareholdings), largest first, with their members", vec![
         q("projection", json!({"enum": crate::algo::projection::BUILTIN_NAMES, "default": "shared-identifiers"}), "built-in projection"),
         q("algo", json!({"enum": ["wcc", "cdlp", "louvain", "leiden"], "default": "louvain"}), "community algorithm"),
@@ -98,12 +104,12 @@ pub fn document(limits: &Limits) -> Json {
                 param("key", "path", true, json!({"type": "string"}), "key, normalisable key, or pseudonym"),
             ], ok("the entity", json!({"type": "object"}))),
             "/neighbourhood": {
-                "get": {"summary": "nodes within `hops` of the seeds; supernodes summarised with what was cut", "parameters": neighbourhood_params, "responses": ok("a Cytoscape-loadable graph with `cut`", graph.clone()), "security": [{"bearer": []}]},
+                "get": {"summary": "nodes within `hops` of the seeds; supernodes summarised with what was cut", "parameters": neighbourhood_params, "responses": ok("a Cytoscape-loadable graph with `cut` (or graphology's shape with `format=graphology`)", neighbourhood.clone()), "security": [{"bearer": []}]},
                 "post": {"summary": "the same with a JSON body", "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["seeds"], "properties": {
                     "seeds": {"type": "array", "items": {"type": "string"}}, "hops": {"type": "integer"}, "node_types": {"type": "array", "items": {"type": "string"}},
-                    "relations": {"type": "array", "items": {"type": "string"}}, "after": time.clone(), "before": time.clone(), "max_nodes": {"type": "integer"}, "supernode_degree": {"type": "integer"}}}}},
+                    "relations": {"type": "array", "items": {"type": "string"}}, "after": time.clone(), "before": time.clone(), "max_nodes": {"type": "integer"}, "supernode_degree": {"type": "integer"}, "format": {"enum": ["cytoscape", "graphology"]}}}}},
                     "description": format!("at most {} bytes", limits.body_bytes)},
-                    "responses": ok("as GET", graph.clone()), "security": [{"bearer": []}]},
+                    "responses": ok("as GET", neighbourhood.clone()), "security": [{"bearer": []}]},
             },
             "/paths": get("shortest or k shortest paths between two entities", vec![
                 param("from", "query", true, json!({"type": "string"}), "node id `type:key`"),
@@ -159,6 +165,11 @@ pub fn document(limits: &Limits) -> Json {
                     "nodes": {"type": "array", "items": {"type": "object", "properties": {"data": {"$ref": "#/components/schemas/NodeData"}}}},
                     "edges": {"type": "array", "items": {"type": "object", "properties": {"data": {"$ref": "#/components/schemas/EdgeData"}}}},
                     "cut": {"type": "object"}}},
+                "GraphologyGraph": {"type": "object", "required": ["options", "attributes", "nodes", "edges"], "properties": {
+                    "options": {"type": "object"},
+                    "attributes": {"type": "object", "properties": {"seeds": {"type": "array"}, "cut": {"type": "object"}}},
+                    "nodes": {"type": "array", "items": {"type": "object", "required": ["key", "attributes"], "properties": {"key": {"type": "string"}, "attributes": {"$ref": "#/components/schemas/NodeData"}}}},
+                    "edges": {"type": "array", "items": {"type": "object", "required": ["key", "source", "target", "attributes"], "properties": {"key": {"type": "string"}, "source": {"type": "string"}, "target": {"type": "string"}, "attributes": {"$ref": "#/components/schemas/EdgeData"}}}}}},
             },
         },
     });

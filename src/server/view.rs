@@ -401,7 +401,7 @@ fn push_pseudonym(text: &mut String, bits: u64) {
 }
 
 /// An edge's id, `e` and its number.
-struct EdgeIdJson(u32);
+pub struct EdgeIdJson(pub u32);
 
 impl Serialize for EdgeIdJson {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

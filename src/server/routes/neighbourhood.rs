@@ -23,10 +23,10 @@ use crate::graph::{Adjacent, EdgeId, NodeId};
 use crate::server::auth::Caller;
 use crate::server::error::ApiError;
 use crate::server::state::{AppState, Limits};
-use crate::server::view::{Element, NodeIdJson, View};
+use crate::server::view::{EdgeIdJson, Element, NodeIdJson, View};
 
 const PARAMS: &[&str] =
-    &["seeds", "seed", "hops", "node_types", "relations", "after", "before", "max_nodes", "supernode_degree"];
+    &["seeds", "seed", "hops", "node_types", "relations", "after", "before", "max_nodes", "supernode_degree", "format"];
 
 /// Largest `supernode_degree` a request may set.
 const MAX_SUPERNODE_DEGREE: usize = 10_000_000;
@@ -50,6 +50,31 @@ pub struct Request {
     pub max_nodes: usize,
     /// Degree above which reached nodes are summarised.
     pub supernode_degree: usize,
+    /// The shape of the answer.
+    pub format: Format,
+}
+
+/// The shapes a neighbourhood answer comes in; both load into their library as they are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Cytoscape.js elements: `{"nodes": [{"data": {"id", ...}}], "edges": [{"data": {"id",
+    /// "source", "target", ...}}], "seeds", "cut"}`.
+    #[default]
+    Cytoscape,
+    /// graphology's serialised graph, for `Graph.from` / `graph.import`: `{"options", "attributes":
+    /// {"seeds", "cut"}, "nodes": [{"key", "attributes"}], "edges": [{"key", "source", "target",
+    /// "attributes"}]}`, directed, with parallel edges.
+    Graphology,
+}
+
+impl Format {
+    fn parse(text: Option<&str>) -> Result<Format, ApiError> {
+        match text.map(str::trim) {
+            None | Some("") | Some("cytoscape") => Ok(Format::Cytoscape),
+            Some("graphology") => Ok(Format::Graphology),
+            Some(_) => Err(ApiError::bad_param("format", "must be `cytoscape` (the default) or `graphology`")),
+        }
+    }
 }
 
 /// The POST body; every field optional but `seeds`, numbers as numbers or strings.
@@ -66,6 +91,7 @@ struct Body {
     before: Option<Json>,
     max_nodes: Option<Json>,
     supernode_degree: Option<Json>,
+    format: Option<String>,
 }
 
 fn json_text(v: &Json) -> String {
@@ -88,6 +114,7 @@ impl Request {
             before: p.time("before")?,
             max_nodes: p.count("max_nodes", limits.default_max_nodes, limits.max_nodes)?,
             supernode_degree: p.count("supernode_degree", limits.supernode_degree, MAX_SUPERNODE_DEGREE)?,
+            format: Format::parse(p.get("format"))?,
         })
     }
 
@@ -111,6 +138,7 @@ impl Request {
             )?,
             after: time("after", &b.after)?,
             before: time("before", &b.before)?,
+            format: Format::parse(b.format.as_deref())?,
             seeds: b.seeds,
             node_types: b.node_types,
             relations: b.relations,
@@ -165,6 +193,8 @@ pub struct Answer<'v, 'a> {
     pub edges: Vec<(EdgeId, NodeId, NodeId)>,
     /// What was cut.
     pub cut: Cut,
+    /// The shape it is written in.
+    format: Format,
 }
 
 impl<'a> Answer<'_, 'a> {
@@ -216,22 +246,74 @@ impl Serialize for Answer<'_, '_> {
             Some(&i) => self.ids[i as usize],
             None => view.node_id_json(n),
         };
-        let mut st = s.serialize_struct("Answer", 4)?;
-        st.serialize_field("seeds", &Elements(&self.seeds, |&n: &NodeId| id(n)).ids())?;
         let positions: Vec<usize> = (0..self.nodes.len()).collect();
-        st.serialize_field(
-            "nodes",
-            &Elements(&positions, |&i: &usize| view.node_json_with_id(self.nodes[i].0, self.nodes[i].1, self.ids[i])),
-        )?;
-        st.serialize_field(
-            "edges",
-            &Elements(&self.edges, |&(e, src, dst): &(EdgeId, NodeId, NodeId)| {
-                view.edge_json_between(e, id(src), id(dst))
-            }),
-        )?;
-        st.serialize_field("cut", &self.cut)?;
+        let node = |&i: &usize| view.node_json_with_id(self.nodes[i].0, self.nodes[i].1, self.ids[i]);
+        let edge = |&(e, src, dst): &(EdgeId, NodeId, NodeId)| view.edge_json_between(e, id(src), id(dst));
+        let seeds = Elements(&self.seeds, |&n: &NodeId| id(n)).ids();
+        match self.format {
+            Format::Cytoscape => {
+                let mut st = s.serialize_struct("Answer", 4)?;
+                st.serialize_field("seeds", &seeds)?;
+                st.serialize_field("nodes", &Elements(&positions, node))?;
+                st.serialize_field("edges", &Elements(&self.edges, edge))?;
+                st.serialize_field("cut", &self.cut)?;
+                st.end()
+            }
+            Format::Graphology => {
+                let mut st = s.serialize_struct("Answer", 4)?;
+                st.serialize_field("options", &GraphologyOptions)?;
+                st.serialize_field("attributes", &GraphologyAttributes { seeds, cut: &self.cut })?;
+                let node_entry = |i: &usize| GraphologyNode { key: self.ids[*i], attributes: node(i) };
+                st.serialize_field("nodes", &Ids(&positions, node_entry))?;
+                let edge_entry = |e: &(EdgeId, NodeId, NodeId)| GraphologyEdge {
+                    key: EdgeIdJson(e.0 .0),
+                    source: id(e.1),
+                    target: id(e.2),
+                    attributes: edge(e),
+                };
+                st.serialize_field("edges", &Ids(&self.edges, edge_entry))?;
+                st.end()
+            }
+        }
+    }
+}
+
+/// graphology's graph options: relations have a direction, and two accounts may have many
+/// transfers between them.
+struct GraphologyOptions;
+
+impl Serialize for GraphologyOptions {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Options", 3)?;
+        st.serialize_field("type", "directed")?;
+        st.serialize_field("multi", &true)?;
+        st.serialize_field("allowSelfLoops", &true)?;
         st.end()
     }
+}
+
+/// The graph's own attributes in graphology's shape: the seeds and what was cut.
+#[derive(Serialize)]
+struct GraphologyAttributes<'c, T: Serialize> {
+    seeds: T,
+    cut: &'c Cut,
+}
+
+/// A node in graphology's shape: its key and, as attributes, the data a Cytoscape element holds.
+#[derive(Serialize)]
+struct GraphologyNode<'a, T: Serialize> {
+    key: NodeIdJson<'a>,
+    attributes: T,
+}
+
+/// An edge in graphology's shape.
+#[derive(Serialize)]
+struct GraphologyEdge<'a, T: Serialize> {
+    key: EdgeIdJson,
+    source: NodeIdJson<'a>,
+    target: NodeIdJson<'a>,
+    attributes: T,
 }
 
 /// Seed ids: a plain array of ids, not elements.
@@ -474,7 +556,7 @@ pub fn expand<'v, 'a>(view: &'v View<'a>, req: &Request, deadline: Deadline) -> 
         .collect();
     let ids = order.iter().map(|&n| view.node_id_json(n)).collect();
     let index = order.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
-    Ok(Answer { view, seeds, nodes, ids, index, edges, cut })
+    Ok(Answer { view, seeds, nodes, ids, index, edges, cut, format: req.format })
 }
 
 /// Largest `hops` and `max_nodes` answered on the async worker itself.
