@@ -258,7 +258,7 @@ pub fn analyze(g: &Graph, rules: &RuleSet, opts: &Options<'_>) -> Result<Analysi
                 let cycles: Vec<Cluster> = clusters.iter().filter(|c| c.kind == "fund_cycle").cloned().collect();
                 shell::detect_networks(&ctx, rule, p, &cycles, &rules.levels, &ev)
             }
-            RuleKind::CollusionRing(p) => ring::detect(&ctx, rule, p, &alert_index, &rules.levels, &ev, opts.seed),
+            RuleKind::CollusionRing(p) => ring::detect(&ctx, rule, p, &alert_index, &rules.levels, &ev, opts.seed)?,
             RuleKind::StaffNetwork(p) => ring::staff_networks(&ctx, rule, p, &alerts, &rules.levels, &ev),
             _ => Vec::new(),
         };

@@ -4,9 +4,12 @@
 //! every relation to an entity type marked `shared`), each pair through an identifier of `d`
 //! holders weighing `1/(d−1)`, so a household's one address weighs what a ring's phone does, and
 //! identifiers with too many holders (a switchboard) or also used by a company are left out. A
-//! claim paid into someone else's account links the claimant to the holder. Connected components
-//! of that projection are the candidates; a component too big to be one ring is split into
-//! Louvain communities.
+//! claim paid into someone else's account links the claimant to the holder. That projection is
+//! not built here: [`projection_def`] writes it as a `shared-identifiers` [`ProjectionDef`] (the
+//! company rule is `skip_identifiers_held_by_other_types`, payee links a meta-path) and the
+//! projection module builds it, in parallel, through the process-wide [`ProjectionCache`].
+//! Connected components of that projection are the candidates; a component too big to be one
+//! ring is split into Louvain communities.
 //!
 //! A candidate's score combines features, each 0–1: how many kinds of identifier its members
 //! share (a family shares an address; a ring shares phones, addresses and payee accounts), how
@@ -28,20 +31,32 @@ use super::risk::{AlertIndex, Thresholds};
 use super::rules::amounts::Yardsticks;
 use super::rules::context::{money, Context, NONE};
 use super::rules::{RingParams, Rule, StaffNetworkParams};
-use super::{round2, stable_id, Alert, Cluster, EntityRef};
+use super::{round2, stable_id, Alert, AnalysisError, Cluster, EntityRef};
 use crate::algo::community::{louvain, LouvainOptions};
+use crate::algo::projection::{
+    IdentifierWeighting, PathDef, Projection, ProjectionCache, ProjectionDef, SharedIdentifiersDef,
+};
 use crate::algo::AdjGraph;
 use crate::graph::{Graph, NodeId};
 
 /// The identifier relations a ring rule uses: its own list, or every relation from a person to
 /// entity types that are all `shared`.
-fn identifier_relations(g: &Graph, p: &RingParams) -> Vec<RelationTypeId> {
+fn identifier_relations(g: &Graph, p: &RingParams) -> Result<Vec<RelationTypeId>, String> {
     let s = g.schema();
     if !p.identifiers.is_empty() {
-        return p.identifiers.iter().filter_map(|n| s.relation_id(n)).collect();
+        return p
+            .identifiers
+            .iter()
+            .map(|n| {
+                s.relation_id(n).ok_or_else(|| {
+                    let known: Vec<&str> = s.relations.iter().map(|r| r.name.as_str()).collect();
+                    format!("`identifiers`: unknown relation `{n}`; known: {}", known.join(", "))
+                })
+            })
+            .collect();
     }
     let person = s.entity_id("person");
-    (0..s.relations.len() as u16)
+    Ok((0..s.relations.len() as u16)
         .map(RelationTypeId)
         .filter(|&r| {
             let def = s.relation(r);
@@ -49,7 +64,14 @@ fn identifier_relations(g: &Graph, p: &RingParams) -> Vec<RelationTypeId> {
                 && def.to.iter().all(|&t| s.entity(t).shared)
                 && (def.from.is_empty() || person.is_some_and(|p| def.from.contains(&p)))
         })
-        .collect()
+        .collect())
+}
+
+/// The ring's identifier relations with the projection built from them: the scoring names the
+/// identifiers a cluster shares and leaves out those the projection skipped.
+struct Identifiers {
+    rels: Vec<RelationTypeId>,
+    projection: Projection,
 }
 
 /// Union-find over dense indices.
@@ -73,42 +95,48 @@ impl Dsu {
     }
 }
 
-/// What the projection needs to know about identifiers.
-struct Projection<'a> {
-    ctx: &'a Context<'a>,
-    rels: Vec<RelationTypeId>,
-    person: graph_schema::EntityTypeId,
-    max_degree: usize,
-    skip_org: bool,
-}
+/// The meta-path of payee links: a person claimed a claim paid to an account another person holds.
+const PAYEE_PATH: [&str; 3] = ["claimed", "paid_to", "~holds_account"];
 
-impl Projection<'_> {
-    /// The distinct persons holding identifier `x`, or `None` when it is skipped.
-    fn holders(&self, x: NodeId) -> Option<Vec<NodeId>> {
-        let g = self.ctx.g;
-        let mut out = Vec::new();
-        for adj in g.in_edges(x) {
-            if !self.rels.contains(&adj.relation) {
-                continue;
-            }
-            if g.node_type(adj.other) != self.person {
-                if self.skip_org {
-                    return None;
-                }
-                continue;
-            }
-            if !out.contains(&adj.other) {
-                out.push(adj.other);
-                if out.len() > self.max_degree {
-                    return None;
-                }
+/// The person–person projection a ring rule asks for, as a [`ProjectionDef`]: people sharing an
+/// identifier through one of `relations`, weighted `1/(d−1)`, identifiers above the degree cap or
+/// (when asked) also used by a company skipped; with payee links, the [`PAYEE_PATH`] meta-path
+/// of weight 1 whose accounts are capped like identifiers.
+pub fn projection_def(g: &Graph, p: &RingParams, relations: &[RelationTypeId]) -> ProjectionDef {
+    let s = g.schema();
+    let mut identifiers: Vec<String> = Vec::new();
+    for &r in relations {
+        for &t in &s.relation(r).to {
+            let name = &s.entity(t).name;
+            if !identifiers.contains(name) {
+                identifiers.push(name.clone());
             }
         }
-        Some(out)
     }
+    let cap = u32::try_from(p.max_identifier_degree).unwrap_or(u32::MAX);
+    let payee_path =
+        p.payee_links && PAYEE_PATH.iter().all(|name| s.relation_id(name.trim_start_matches('~')).is_some());
+    ProjectionDef::SharedIdentifiers(SharedIdentifiersDef {
+        nodes: vec!["person".to_owned()],
+        identifiers,
+        relations: relations.iter().map(|&r| s.relation(r).name.clone()).collect(),
+        weighting: IdentifierWeighting::InverseDegree,
+        max_identifier_degree: cap,
+        keep_isolated: false,
+        skip_identifiers_held_by_other_types: p.skip_organisation_identifiers,
+        paths: if payee_path {
+            vec![PathDef {
+                relations: PAYEE_PATH.iter().map(|&name| name.to_owned()).collect(),
+                weight: 1.0,
+                max_sources: Some(cap),
+            }]
+        } else {
+            Vec::new()
+        },
+    })
 }
 
-/// Finds collusion rings.
+/// Finds collusion rings; a rule naming relations or types the schema lacks is an error.
 pub fn detect(
     ctx: &Context<'_>,
     rule: &Rule,
@@ -117,87 +145,43 @@ pub fn detect(
     levels: &Thresholds,
     ev: &Builder<'_>,
     seed: u64,
-) -> Vec<Cluster> {
+) -> Result<Vec<Cluster>, AnalysisError> {
     let g = ctx.g;
-    let Some(person) = ctx.types.person else { return Vec::new() };
-    let proj = Projection {
-        ctx,
-        rels: identifier_relations(g, p),
-        person,
-        max_degree: p.max_identifier_degree,
-        skip_org: p.skip_organisation_identifiers,
-    };
-    // Identifier targets: every node some identifier relation points at.
-    let s = g.schema();
-    let mut ident_types: Vec<graph_schema::EntityTypeId> = Vec::new();
-    for &r in &proj.rels {
-        for &t in &s.relation(r).to {
-            if !ident_types.contains(&t) {
-                ident_types.push(t);
+    if ctx.types.person.is_none() {
+        return Ok(Vec::new());
+    }
+    let schema_error = |message: String| AnalysisError::Schema { rule: rule.id.clone(), message };
+    let rels = identifier_relations(g, p).map_err(schema_error)?;
+    let definition = projection_def(g, p, &rels);
+    // An empty identifier list would mean every `shared` type to the projection module.
+    if matches!(&definition, ProjectionDef::SharedIdentifiers(def) if def.identifiers.is_empty()) {
+        return Err(schema_error(
+            "no identifiers: no relation from a person to an entity type marked `shared`, or the relations in \
+             `identifiers` lead to no entity type"
+                .to_owned(),
+        ));
+    }
+    let projection =
+        Projection::resolve(&definition, g.schema()).map_err(|e| schema_error(format!("projection: {e}")))?;
+    // The process-wide cache: a server or CLI run that asks for the same projection again reuses it.
+    let projected =
+        ProjectionCache::global().get_or_build(g, &projection).map_err(|e| schema_error(format!("projection: {e}")))?;
+    let proj = Identifiers { rels, projection };
+    // The projection's vertices are its linked people in node order; each edge once, `a < b`.
+    let nodes: Vec<u32> = projected.nodes.iter().map(|n| n.0).collect();
+    let adjacency = &projected.graph;
+    let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(adjacency.n_edges() as usize);
+    for a in 0..adjacency.n_vertices() {
+        let weights = adjacency.out_weights(a).unwrap_or(&[]);
+        for (&b, &w) in adjacency.out_neighbours(a).iter().zip(weights) {
+            if a < b {
+                edges.push((a, b, w));
             }
         }
     }
-    let mut pairs: Vec<(u32, u32, f64)> = Vec::new();
-    for &t in &ident_types {
-        for x in g.type_range(t) {
-            let Some(h) = proj.holders(NodeId(x)) else { continue };
-            if h.len() < 2 {
-                continue;
-            }
-            let w = 1.0 / (h.len() as f64 - 1.0);
-            for i in 0..h.len() {
-                for j in i + 1..h.len() {
-                    let (a, b) = (h[i].0.min(h[j].0), h[i].0.max(h[j].0));
-                    pairs.push((a, b, w));
-                }
-            }
-        }
-    }
-    if p.payee_links {
-        // Claimants paid into an account they do not hold, per account.
-        let mut paid: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        for row in &ctx.claims {
-            if row.payee != NONE && row.claimant != NONE && g.node_type(NodeId(row.claimant)) == person {
-                paid.entry(row.payee).or_default().push(row.claimant);
-            }
-        }
-        let mut accounts: Vec<u32> = paid.keys().copied().collect();
-        accounts.sort_unstable();
-        for account in accounts {
-            let holders: Vec<NodeId> = ctx.holders(NodeId(account)).filter(|&h| g.node_type(h) == person).collect();
-            if holders.is_empty() {
-                continue;
-            }
-            let mut claimants = paid.remove(&account).unwrap_or_default();
-            claimants.sort_unstable();
-            claimants.dedup();
-            claimants.retain(|c| !holders.contains(&NodeId(*c)));
-            if claimants.is_empty() || claimants.len() > p.max_identifier_degree {
-                continue;
-            }
-            for &c in &claimants {
-                for h in &holders {
-                    pairs.push((c.min(h.0), c.max(h.0), 1.0));
-                }
-            }
-        }
-    }
-    pairs.sort_unstable_by_key(|a| (a.0, a.1));
-    let mut edges: Vec<(u32, u32, f64)> = Vec::new();
-    for (a, b, w) in pairs {
-        match edges.last_mut() {
-            Some(last) if last.0 == a && last.1 == b => last.2 += w,
-            _ => edges.push((a, b, w)),
-        }
-    }
-    // Dense ids for the people in the projection.
-    let mut nodes: Vec<u32> = edges.iter().flat_map(|&(a, b, _)| [a, b]).collect();
-    nodes.sort_unstable();
-    nodes.dedup();
-    let dense = |v: u32| nodes.binary_search(&v).unwrap_or(0) as u32;
     let mut dsu = Dsu((0..nodes.len() as u32).collect());
     for &(a, b, _) in &edges {
-        dsu.union(dense(a), dense(b));
+        dsu.union(a, b);
     }
     let mut components: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for i in 0..nodes.len() as u32 {
@@ -234,7 +218,7 @@ pub fn detect(
         let mut sub_edges = Vec::new();
         let mut sub_w = Vec::new();
         for &(a, b, w) in &edges {
-            if let (Some(&la), Some(&lb)) = (local.get(&dense(a)), local.get(&dense(b))) {
+            if let (Some(&la), Some(&lb)) = (local.get(&a), local.get(&b)) {
                 sub_edges.push((la, lb));
                 sub_w.push(w);
             }
@@ -249,14 +233,14 @@ pub fn detect(
         candidates.extend(groups.into_iter().filter(|grp| grp.len() >= p.min_members));
     }
     candidates.extend(fragments.into_values().filter(|grp| grp.len() >= p.min_members));
-    candidates
+    Ok(candidates
         .into_iter()
         .map(|mut members| {
             members.sort_unstable();
             score_ring(ctx, rule, p, &proj, &members, alerts, &sticks, &hospital_claims, total_claims, levels, ev)
         })
         .filter(|c| c.risk_score >= p.min_score)
-        .collect()
+        .collect())
 }
 
 /// The hospital a group's claims concentrate on, when the concentration is well beyond that
@@ -305,7 +289,7 @@ fn score_ring(
     ctx: &Context<'_>,
     rule: &Rule,
     p: &RingParams,
-    proj: &Projection<'_>,
+    proj: &Identifiers,
     members: &[NodeId],
     alerts: &AlertIndex,
     sticks: &Yardsticks,
@@ -328,7 +312,7 @@ fn score_ring(
             }
         }
     }
-    users.retain(|&x, (_, who)| who.len() >= 2 && proj.holders(x).is_some());
+    users.retain(|&x, (_, who)| who.len() >= 2 && !proj.projection.skips_identifier(g, x));
     let mut kinds: FxHashSet<RelationTypeId> = users.values().map(|(r, _)| *r).collect();
     let mut most_behind_one = users.values().map(|(_, who)| who.len()).max().unwrap_or(0);
     for (&x, (rel, who)) in &users {
@@ -590,4 +574,160 @@ pub fn staff_networks(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The projection as this module built it by hand before it used the projection module,
+    /// kept as the oracle the projection must reproduce: sorted `(a, b, weight)` on node ids.
+    fn hand_built(ctx: &Context<'_>, p: &RingParams) -> Vec<(u32, u32, f64)> {
+        let g = ctx.g;
+        let person = ctx.types.person.unwrap();
+        let rels = identifier_relations(g, p).unwrap();
+        let holders = |x: NodeId| -> Option<Vec<NodeId>> {
+            let mut out = Vec::new();
+            for adj in g.in_edges(x) {
+                if !rels.contains(&adj.relation) {
+                    continue;
+                }
+                if g.node_type(adj.other) != person {
+                    if p.skip_organisation_identifiers {
+                        return None;
+                    }
+                    continue;
+                }
+                if !out.contains(&adj.other) {
+                    out.push(adj.other);
+                    if out.len() > p.max_identifier_degree {
+                        return None;
+                    }
+                }
+            }
+            Some(out)
+        };
+        let mut ident_types = Vec::new();
+        for &r in &rels {
+            for &t in &g.schema().relation(r).to {
+                if !ident_types.contains(&t) {
+                    ident_types.push(t);
+                }
+            }
+        }
+        let mut pairs: Vec<(u32, u32, f64)> = Vec::new();
+        for &t in &ident_types {
+            for x in g.type_range(t) {
+                let Some(h) = holders(NodeId(x)) else { continue };
+                if h.len() < 2 {
+                    continue;
+                }
+                let w = 1.0 / (h.len() as f64 - 1.0);
+                for i in 0..h.len() {
+                    for j in i + 1..h.len() {
+                        pairs.push((h[i].0.min(h[j].0), h[i].0.max(h[j].0), w));
+                    }
+                }
+            }
+        }
+        if p.payee_links {
+            let mut paid: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+            for row in &ctx.claims {
+                if row.payee != NONE && row.claimant != NONE && g.node_type(NodeId(row.claimant)) == person {
+                    paid.entry(row.payee).or_default().push(row.claimant);
+                }
+            }
+            let mut accounts: Vec<u32> = paid.keys().copied().collect();
+            accounts.sort_unstable();
+            for account in accounts {
+                let holders: Vec<NodeId> = ctx.holders(NodeId(account)).filter(|&h| g.node_type(h) == person).collect();
+                if holders.is_empty() {
+                    continue;
+                }
+                let mut claimants = paid.remove(&account).unwrap_or_default();
+                claimants.sort_unstable();
+                claimants.dedup();
+                claimants.retain(|c| !holders.contains(&NodeId(*c)));
+                if claimants.is_empty() || claimants.len() > p.max_identifier_degree {
+                    continue;
+                }
+                for &c in &claimants {
+                    for h in &holders {
+                        pairs.push((c.min(h.0), c.max(h.0), 1.0));
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
+        let mut edges: Vec<(u32, u32, f64)> = Vec::new();
+        for (a, b, w) in pairs {
+            match edges.last_mut() {
+                Some(last) if last.0 == a && last.1 == b => last.2 += w,
+                _ => edges.push((a, b, w)),
+            }
+        }
+        edges
+    }
+
+    /// The projection module's edges for the same parameters, on node ids.
+    fn through_the_module(ctx: &Context<'_>, p: &RingParams) -> Vec<(u32, u32, f64)> {
+        let rels = identifier_relations(ctx.g, p).unwrap();
+        let projection = Projection::resolve(&projection_def(ctx.g, p, &rels), ctx.g.schema()).unwrap();
+        let projected = projection.build(ctx.g).unwrap();
+        let mut edges = Vec::new();
+        for a in 0..projected.graph.n_vertices() {
+            let weights = projected.graph.out_weights(a).unwrap();
+            for (&b, &w) in projected.graph.out_neighbours(a).iter().zip(weights) {
+                if a < b {
+                    edges.push((projected.node(a).0, projected.node(b).0, w));
+                }
+            }
+        }
+        edges
+    }
+
+    #[test]
+    fn the_ring_projection_is_the_one_the_detector_built_by_hand() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        crate::demo::generate(crate::demo::Size::Small, 7, dir.path()).expect("generating the demo world");
+        let snapshot = dir.path().join(crate::demo::SNAPSHOT_FILE);
+        crate::build::build(
+            &dir.path().join(crate::demo::MAPPING_FILE),
+            &snapshot,
+            &Default::default(),
+            &Default::default(),
+        )
+        .expect("building the demo world");
+        let graph = Graph::open(&snapshot).expect("opening the demo world");
+        let ctx = Context::new(&graph);
+        let default = RingParams::default();
+        let variants = [
+            RingParams { ..default.clone() },
+            RingParams { skip_organisation_identifiers: false, ..default.clone() },
+            RingParams { payee_links: false, ..default.clone() },
+            // A low cap skips many identifiers and accounts.
+            RingParams { max_identifier_degree: 2, ..default.clone() },
+            RingParams { identifiers: vec!["has_phone".into(), "holds_account".into()], ..default.clone() },
+        ];
+        for p in &variants {
+            let expected = hand_built(&ctx, p);
+            let found = through_the_module(&ctx, p);
+            assert!(expected.len() > 50, "too small a case to compare: {} with {p:?}", expected.len());
+            assert_eq!(found.len(), expected.len(), "{p:?}");
+            for (f, e) in found.iter().zip(&expected) {
+                assert!(f.0 == e.0 && f.1 == e.1 && (f.2 - e.2).abs() < 1e-12, "{f:?} != {e:?} with {p:?}");
+            }
+        }
+        // A misspelt identifier relation is an error naming the rule and the relations known.
+        let rules = super::super::rules::RuleSet::parse(
+            "version = 1\n[[rule]]\nid = \"rings\"\nkind = \"collusion_ring\"\nscore = 80\nidentifiers = [\"has_phon\"]\n",
+            "r.toml",
+        )
+        .unwrap();
+        let error = crate::analysis::analyze(&graph, &rules, &Default::default()).unwrap_err().to_string();
+        assert!(
+            error.contains("rule `rings`") && error.contains("`has_phon`") && error.contains("has_phone"),
+            "{error}"
+        );
+    }
 }

@@ -201,6 +201,15 @@ fn print_projection(name: &str, projected: &Projected, graph: &Graph) {
             listed.join(", ")
         );
     }
+    if report.skipped_held_by_other_types > 0 {
+        println!("  {} identifiers also held by another type skipped", report.skipped_held_by_other_types);
+    }
+    if report.path_meetings + report.skipped_meetings > 0 {
+        println!(
+            "  meta-paths: {} meeting nodes linked, {} above their source cap skipped",
+            report.path_meetings, report.skipped_meetings
+        );
+    }
     if report.missing_weights > 0 {
         println!("  {} edges without a usable weight counted as 0", report.missing_weights);
     }

@@ -8,13 +8,17 @@
 //!   (a phone, address, account: by default every entity type marked `shared`). An identifier
 //!   held by `d` of them links each pair with weight `1/(d−1)` (so every holder's links through it
 //!   add up to 1), `1/ln d`, or 1; identifiers held by more than `max_identifier_degree` are
-//!   skipped and reported, so a call-centre number does not glue the world together.
+//!   skipped and reported, so a call-centre number does not glue the world together. Optionally
+//!   an identifier that a node of another type also holds (a company's phone) is skipped too, and
+//!   chains of relations ([`PathDef`], a meta-path such as person → claim → account ← person) add
+//!   links of their own.
 //! - `relations`: chosen node types linked by chosen relation types, directed or not, every pair
 //!   aggregated into one edge weighing the number of edges or the sum of a numeric property.
 //!
 //! Built-ins by name: `shared-identifiers`, `shared-identifiers-log` (1/ln d), `transfers`
 //! (account → account, summed `amount`) and `ownership` (`shareholder_of`, person/company →
-//! company). Anything else is a TOML file with the same fields (see [`ProjectionDef`]).
+//! company). Anything else is a TOML file with the same fields (see [`ProjectionDef`], and
+//! `docs/projections.md` for users).
 //!
 //! A definition is raw until [`Projection::resolve`] checks it against a snapshot's schema; only
 //! the resolved form builds. Building runs in parallel with rayon and is deterministic: the same
@@ -23,6 +27,9 @@
 //! analysis share them.
 
 pub mod cache;
+#[cfg(test)]
+mod options_tests;
+mod paths;
 
 use std::time::Instant;
 
@@ -34,6 +41,8 @@ use crate::algo::{AdjGraph, AdjGraphError};
 use crate::graph::{Graph, NodeId, Value};
 
 pub use cache::{CacheStats, ProjectionCache, SnapshotIdentity};
+use paths::MetaPath;
+pub use paths::PathDef;
 
 /// Identifiers held by more than this many nodes are skipped unless a definition says otherwise.
 pub const DEFAULT_MAX_IDENTIFIER_DEGREE: u32 = 1000;
@@ -86,6 +95,21 @@ impl IdentifierWeighting {
 /// weighting = "inverse-degree"            # or "inverse-log-degree", "unit"
 /// max_identifier_degree = 1000
 /// keep_isolated = false                   # keep nodes with no link, as singletons
+/// # Skip identifiers that a node of a type not in `nodes` also holds through one of `relations`
+/// # (a phone a company uses too); counted in the report. List `relations` when setting this:
+/// # with any relation, an account's `paid_to` claims would count as other holders.
+/// skip_identifiers_held_by_other_types = false
+///
+/// # Meta-paths, any number: links along a chain of relations, added to the identifier links.
+/// # The node before the last step is the meeting node (here the account): each distinct node of
+/// # `nodes` that reaches it along the leading steps (a claimant) and is not itself at the end of
+/// # the last step is linked to each distinct one that is (a holder), with `weight`, once per
+/// # meeting node. Meeting nodes with more such sources than `max_sources` (default
+/// # `max_identifier_degree`) are skipped and counted in the report.
+/// [[paths]]
+/// relations = ["claimed", "paid_to", "~holds_account"]   # `~` walks a relation backwards
+/// weight = 1.0                                           # default 1
+/// max_sources = 25
 /// ```
 ///
 /// ```toml
@@ -126,6 +150,13 @@ pub struct SharedIdentifiersDef {
     /// Keep nodes with no link (as vertices without edges).
     #[serde(default)]
     pub keep_isolated: bool,
+    /// Skip identifiers that a node of a type outside `nodes` also holds through one of
+    /// `relations` (a phone a company uses too), and report them.
+    #[serde(default)]
+    pub skip_identifiers_held_by_other_types: bool,
+    /// Chains of relations whose two ends are linked too.
+    #[serde(default)]
+    pub paths: Vec<PathDef>,
 }
 
 /// The fields of a `relations` projection.
@@ -166,6 +197,8 @@ impl ProjectionDef {
                 weighting,
                 max_identifier_degree: DEFAULT_MAX_IDENTIFIER_DEGREE,
                 keep_isolated: false,
+                skip_identifiers_held_by_other_types: false,
+                paths: Vec::new(),
             })
         };
         let strings = |names: &[&str]| names.iter().map(|&name| name.to_owned()).collect();
@@ -276,6 +309,15 @@ pub enum ProjectionError {
         /// The property.
         property: String,
     },
+    /// A path weight that is not a positive number.
+    #[error("paths: weight = {weight} must be a number above 0")]
+    PathWeight {
+        /// The value given.
+        weight: f64,
+    },
+    /// A path cap of 0 would skip every meeting node.
+    #[error("paths: max_sources = 0 skips every meeting node; use 1 or more")]
+    PathSources,
     /// The projected graph could not be built (more nodes than `u32` ids).
     #[error(transparent)]
     Graph(#[from] AdjGraphError),
@@ -298,6 +340,8 @@ enum Kind {
         weighting: IdentifierWeighting,
         cap: u32,
         keep_isolated: bool,
+        skip_other_types: bool,
+        paths: Vec<MetaPath>,
     },
     Relations {
         nodes: Vec<EntityTypeId>,
@@ -378,7 +422,12 @@ impl Projection {
                 }
                 let relations =
                     if def.relations.is_empty() { None } else { Some(relation_ids(schema, &def.relations)?) };
-                let canonical = format!(
+                let paths = def
+                    .paths
+                    .iter()
+                    .map(|path| MetaPath::resolve(path, schema, &nodes, def.max_identifier_degree))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut canonical = format!(
                     "shared-identifiers nodes={} identifiers={} relations={} weighting={} max_identifier_degree={} keep_isolated={}",
                     entity_names(&nodes),
                     entity_names(&identifiers),
@@ -387,6 +436,16 @@ impl Projection {
                     def.max_identifier_degree,
                     def.keep_isolated,
                 );
+                // The options added later appear only when set, so older cache keys stay valid.
+                if def.skip_identifiers_held_by_other_types {
+                    canonical.push_str(" skip_identifiers_held_by_other_types=true");
+                }
+                if !paths.is_empty() {
+                    // Links are summed in a fixed order, so the order of paths does not matter.
+                    let mut written: Vec<&str> = paths.iter().map(MetaPath::canonical).collect();
+                    written.sort_unstable();
+                    canonical.push_str(&format!(" paths={}", written.join(";")));
+                }
                 Ok(Projection {
                     kind: Kind::Shared {
                         nodes,
@@ -395,6 +454,8 @@ impl Projection {
                         weighting: def.weighting,
                         cap: def.max_identifier_degree,
                         keep_isolated: def.keep_isolated,
+                        skip_other_types: def.skip_identifiers_held_by_other_types,
+                        paths,
                     },
                     canonical,
                 })
@@ -467,36 +528,52 @@ impl Projection {
         matches!(self.kind, Kind::Relations { directed: true, .. })
     }
 
+    /// Whether a shared-identifiers projection leaves `identifier` out of `graph`'s projection
+    /// for having more holders than the cap or, when asked, a holder of another type. Always
+    /// false for a relations projection.
+    pub fn skips_identifier(&self, graph: &Graph, identifier: NodeId) -> bool {
+        let Kind::Shared { nodes, relations, weighting, cap, skip_other_types, .. } = &self.kind else {
+            return false;
+        };
+        let is_node = type_mask(graph, nodes);
+        let allowed = relation_mask(graph, relations.as_deref());
+        let shared = SharedLinks {
+            graph,
+            is_node: &is_node,
+            allowed: allowed.as_deref(),
+            weighting: *weighting,
+            cap: *cap,
+            skip_other_types: *skip_other_types,
+        };
+        let mut holders = Vec::new();
+        let other_type = shared.holders(identifier, &mut holders);
+        (other_type && *skip_other_types) || holders.len() > *cap as usize
+    }
+
     /// Builds the projected graph of `graph`, in parallel.
     pub fn build(&self, graph: &Graph) -> Result<Projected, ProjectionError> {
         let started = Instant::now();
-        let n_types = graph.schema().entities.len();
-        let type_mask = |types: &[EntityTypeId]| {
-            let mut mask = vec![false; n_types];
-            types.iter().for_each(|id| mask[id.0 as usize] = true);
-            mask
-        };
         let mut report = ProjectionReport { canonical: self.canonical.clone(), ..ProjectionReport::default() };
         let (links, nodes, keep_isolated, directed) = match &self.kind {
-            Kind::Shared { nodes, identifiers, relations, weighting, cap, keep_isolated } => {
-                let is_node = type_mask(nodes);
-                let allowed = relations.as_ref().map(|ids| {
-                    let mut mask = vec![false; graph.schema().relations.len()];
-                    ids.iter().for_each(|id| mask[id.0 as usize] = true);
-                    mask
-                });
+            Kind::Shared { nodes, identifiers, relations, weighting, cap, keep_isolated, skip_other_types, paths } => {
+                let is_node = type_mask(graph, nodes);
+                let allowed = relation_mask(graph, relations.as_deref());
                 let shared = SharedLinks {
                     graph,
                     is_node: &is_node,
                     allowed: allowed.as_deref(),
                     weighting: *weighting,
                     cap: *cap,
+                    skip_other_types: *skip_other_types,
                 };
-                let links = shared.links(identifiers, &mut report);
+                let mut links = shared.links(identifiers, &mut report);
+                for path in paths {
+                    links.extend(path.links(graph, &is_node, &mut report));
+                }
                 (links, nodes, *keep_isolated, false)
             }
             Kind::Relations { nodes, relations, directed, keep_isolated } => {
-                let is_node = type_mask(nodes);
+                let is_node = type_mask(graph, nodes);
                 let mut weight_of: Vec<Option<Option<usize>>> = vec![None; graph.schema().relations.len()];
                 for &(id, prop) in relations {
                     weight_of[id.0 as usize] = Some(prop);
@@ -510,6 +587,22 @@ impl Projection {
     }
 }
 
+/// Per entity type of `graph`, whether it is one of `types`.
+fn type_mask(graph: &Graph, types: &[EntityTypeId]) -> Vec<bool> {
+    let mut mask = vec![false; graph.schema().entities.len()];
+    types.iter().for_each(|id| mask[id.0 as usize] = true);
+    mask
+}
+
+/// Per relation type of `graph`, whether it is one of `relations`; `None` for any relation.
+fn relation_mask(graph: &Graph, relations: Option<&[RelationTypeId]>) -> Option<Vec<bool>> {
+    relations.map(|ids| {
+        let mut mask = vec![false; graph.schema().relations.len()];
+        ids.iter().for_each(|id| mask[id.0 as usize] = true);
+        mask
+    })
+}
+
 /// One projected edge before assembly: node ids, weight.
 type Link = (u32, u32, f64);
 
@@ -520,13 +613,15 @@ struct SharedLinks<'a> {
     allowed: Option<&'a [bool]>,
     weighting: IdentifierWeighting,
     cap: u32,
+    skip_other_types: bool,
 }
 
 impl SharedLinks<'_> {
     fn links(&self, identifiers: &[EntityTypeId], report: &mut ProjectionReport) -> Vec<Link> {
         let ids: Vec<u32> = identifiers.iter().flat_map(|&ty| self.graph.type_range(ty)).collect();
-        // Per task: links, skipped identifiers with their holder counts, identifiers used.
-        type Part = (Vec<Link>, Vec<(u32, u32)>, u64);
+        // Per task: links, skipped identifiers with their holder counts, identifiers used,
+        // identifiers skipped for a holder of another type.
+        type Part = (Vec<Link>, Vec<(u32, u32)>, u64, u64);
         let parts: Vec<Part> = ids
             .par_chunks(NODES_PER_TASK)
             .map(|chunk| {
@@ -534,10 +629,15 @@ impl SharedLinks<'_> {
                 let mut skipped = Vec::new();
                 let mut holders: Vec<u32> = Vec::new();
                 let mut held = 0u64;
+                let mut other_typed = 0u64;
                 for &identifier in chunk {
-                    self.holders(NodeId(identifier), &mut holders);
+                    let other_type = self.holders(NodeId(identifier), &mut holders);
                     let degree = holders.len();
                     if degree < 2 {
+                        continue;
+                    }
+                    if other_type && self.skip_other_types {
+                        other_typed += 1;
                         continue;
                     }
                     if degree > self.cap as usize {
@@ -550,15 +650,16 @@ impl SharedLinks<'_> {
                         links.extend(holders[index + 1..].iter().map(|&b| (a, b, weight)));
                     }
                 }
-                (links, skipped, held)
+                (links, skipped, held, other_typed)
             })
             .collect();
         let mut skipped: Vec<(u32, u32)> = Vec::new();
         let mut links = Vec::with_capacity(parts.iter().map(|part| part.0.len()).sum());
-        for (part_links, part_skipped, held) in parts {
+        for (part_links, part_skipped, held, other_typed) in parts {
             links.extend_from_slice(&part_links);
             skipped.extend_from_slice(&part_skipped);
             report.source_links += held;
+            report.skipped_held_by_other_types += other_typed;
         }
         report.skipped_identifiers = skipped.len() as u64;
         skipped.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -567,9 +668,11 @@ impl SharedLinks<'_> {
         links
     }
 
-    /// The distinct projected nodes linked to `identifier` by an allowed relation, sorted.
-    fn holders(&self, identifier: NodeId, holders: &mut Vec<u32>) {
+    /// The distinct projected nodes linked to `identifier` by an allowed relation, sorted, into
+    /// `holders`; returns whether a node of another type is linked to it by an allowed relation.
+    fn holders(&self, identifier: NodeId, holders: &mut Vec<u32>) -> bool {
         holders.clear();
+        let mut other_type = false;
         let graph = self.graph;
         for adjacent in graph.out_edges(identifier).chain(graph.in_edges(identifier)) {
             if self.allowed.is_some_and(|allowed| !allowed[adjacent.relation.0 as usize]) {
@@ -577,10 +680,13 @@ impl SharedLinks<'_> {
             }
             if self.is_node[graph.node_type(adjacent.other).0 as usize] {
                 holders.push(adjacent.other.0);
+            } else {
+                other_type = true;
             }
         }
         holders.sort_unstable();
         holders.dedup();
+        other_type
     }
 }
 
@@ -719,6 +825,13 @@ pub struct ProjectionReport {
     pub skipped_identifiers: u64,
     /// The most-held skipped identifiers, with their holder counts, most first.
     pub largest_skipped: Vec<(NodeId, u32)>,
+    /// Identifiers skipped because a node of a type outside the projection also holds them
+    /// (`skip_identifiers_held_by_other_types`).
+    pub skipped_held_by_other_types: u64,
+    /// Meeting nodes of meta-paths that linked at least one pair.
+    pub path_meetings: u64,
+    /// Meeting nodes of meta-paths skipped for having more sources than the path's cap.
+    pub skipped_meetings: u64,
     /// Nodes of the projected types left out for having no link.
     pub isolated_dropped: u64,
     /// Edges whose weight property was missing, invalid or negative, counted with weight 0.
@@ -811,6 +924,8 @@ mod tests {
                 weighting: IdentifierWeighting::InverseDegree,
                 max_identifier_degree: cap,
                 keep_isolated: false,
+                skip_identifiers_held_by_other_types: false,
+                paths: Vec::new(),
             })
         };
         assert!(matches!(

@@ -600,6 +600,10 @@ fn check_params(kind: &RuleKind) -> Result<(), String> {
             if p.min_members < 2 {
                 return Err("`min_members` must be 2 or more".into());
             }
+            // Below 2 every shared identifier would be skipped.
+            if p.max_identifier_degree < 2 {
+                return Err("`max_identifier_degree` must be 2 or more".into());
+            }
             Ok(())
         }
         RuleKind::ShellNetwork(p) => {
@@ -799,6 +803,9 @@ mod tests {
         assert!(RuleSet::parse(dangling, "r").unwrap_err().message.contains("source `r`"));
         let score = "version = 1\n[[rule]]\nid = \"x\"\nkind = \"claim_after_death\"\nscore = 500\n";
         assert!(RuleSet::parse(score, "r").unwrap_err().message.contains("between 0 and 100"));
+        let cap =
+            "version = 1\n[[rule]]\nid = \"x\"\nkind = \"collusion_ring\"\nscore = 5\nmax_identifier_degree = 1\n";
+        assert!(RuleSet::parse(cap, "r").unwrap_err().message.contains("`max_identifier_degree` must be 2 or more"));
     }
 
     #[test]
