@@ -5,8 +5,10 @@
 //!
 //! One run of that loop is an iteration. Like leidenalg, the default is two iterations, the second
 //! starting from the first's partition; `iterations = 0` repeats until an iteration moves nothing.
-//! When refinement splits nothing the level aggregates by the communities themselves (as
-//! leidenalg does), so every level shrinks the graph and the loop ends.
+//! When refinement merges nothing (every subcommunity a single vertex) the level aggregates by
+//! the communities themselves, as igraph's `community_leiden` does, so every level shrinks the
+//! graph and the loop ends. (leidenalg ends the iteration there instead; the paper's loop would
+//! run the same level again.)
 //!
 //! Refinement makes every community connected: each aggregate vertex is a refined subcommunity,
 //! connected in the level below, and the last level of an iteration leaves every aggregate vertex
@@ -193,7 +195,7 @@ fn run_level<G: LevelGraph>(
     let next = (!done).then(|| {
         report(Phase::Refining, outcome.visits);
         let (mut refined, mut n_refined) =
-            refine(graph, strengths, &assignment, n_groups, &order, context.resolution, refine_seed);
+            refine(graph, strengths, &assignment, n_groups, context.resolution, refine_seed);
         let fell_back = n_refined == n_vertices;
         if fell_back {
             refined.clone_from(&assignment);

@@ -226,16 +226,16 @@ pub(crate) fn deterministic_sum(values: &[f64]) -> f64 {
 }
 
 /// Vertices grouped by community, as a CSR: community `c`'s members are
-/// `members[offsets[c]..offsets[c + 1]]`, in the order they appear in `order`.
+/// `members[offsets[c]..offsets[c + 1]]`, by ascending id.
 pub(crate) struct Members {
     pub(crate) offsets: Vec<usize>,
     pub(crate) members: Vec<u32>,
 }
 
 impl Members {
-    /// Groups the vertices of `order` (a permutation of `0..assignment.len()`, or `None` for
-    /// ascending ids) by their community in `assignment`, whose ids are dense in `0..n_groups`.
-    pub(crate) fn group(assignment: &[u32], n_groups: u32, order: Option<&[u32]>) -> Members {
+    /// Groups the vertices by their community in `assignment`, whose ids are dense in
+    /// `0..n_groups`.
+    pub(crate) fn group(assignment: &[u32], n_groups: u32) -> Members {
         let mut offsets = vec![0usize; n_groups as usize + 1];
         for &group in assignment {
             offsets[group as usize + 1] += 1;
@@ -245,14 +245,9 @@ impl Members {
         }
         let mut cursor = offsets.clone();
         let mut members = vec![0u32; assignment.len()];
-        let mut place = |vertex: u32| {
-            let group = assignment[vertex as usize] as usize;
-            members[cursor[group]] = vertex;
-            cursor[group] += 1;
-        };
-        match order {
-            Some(order) => order.iter().for_each(|&vertex| place(vertex)),
-            None => (0..assignment.len() as u32).for_each(place),
+        for (vertex, &group) in assignment.iter().enumerate() {
+            members[cursor[group as usize]] = vertex as u32;
+            cursor[group as usize] += 1;
         }
         Members { offsets, members }
     }
@@ -280,7 +275,7 @@ pub(crate) fn aggregate(
     assignment: &[u32],
     n_groups: u32,
 ) -> (Aggregate, Strengths) {
-    let members = Members::group(assignment, n_groups, None);
+    let members = Members::group(assignment, n_groups);
     let n_tasks = AGGREGATE_TASKS.min(n_groups.max(1) as usize);
     let groups_per_task = (n_groups as usize).div_ceil(n_tasks).max(1);
     struct Part {
