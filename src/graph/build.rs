@@ -1,6 +1,7 @@
 //! From the loaders' staging tables to a snapshot file: global ids by type, CSR arrays in both
 //! directions, the sorted key index, provenance rows, bitmaps; written in one pass.
 
+use std::ops::Range;
 use std::path::Path;
 
 use loaders::{PropColumn, Staging};
@@ -37,69 +38,212 @@ struct OutCsr {
     merged: u64,
 }
 
+/// Splits the nodes `0..offsets.len() - 1` into at most `parts` runs of consecutive nodes with
+/// about the same number of items each (`offsets` is a CSR offset array), none empty.
+fn balanced_ranges(offsets: &[u64], parts: usize) -> Vec<Range<usize>> {
+    let n = offsets.len() - 1;
+    let total = offsets[n];
+    let parts = parts.max(1);
+    let mut ranges = Vec::with_capacity(parts);
+    let mut start = 0;
+    for p in 1..=parts {
+        let end = if p == parts {
+            n
+        } else {
+            let goal = (u128::from(total) * p as u128 / parts as u128) as u64;
+            offsets.partition_point(|&o| o < goal).clamp(start, n)
+        };
+        if end > start {
+            ranges.push(start..end);
+            start = end;
+        }
+    }
+    ranges
+}
+
+/// Cuts `items` (laid out by the CSR `offsets`) into one slice per range of `ranges`, which
+/// must be consecutive and start at node 0.
+fn split_by_ranges<'a, T>(mut items: &'a mut [T], offsets: &[u64], ranges: &[Range<usize>]) -> Vec<&'a mut [T]> {
+    let mut parts = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        let (head, tail) = std::mem::take(&mut items).split_at_mut((offsets[r.end] - offsets[r.start]) as usize);
+        parts.push(head);
+        items = tail;
+    }
+    parts
+}
+
+/// Parts for the scatter passes: each part reads every item and writes its own nodes' slots,
+/// so more parts than threads would only add reads.
+fn scatter_parts() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Parts for per-node work of uneven cost: enough for rayon to balance a busy machine.
+fn fine_parts(items: u64) -> usize {
+    (items / (1 << 16)).clamp(1, 64 * rayon::current_num_threads() as u64) as usize
+}
+
+/// Groups `items` by the node `key` gives (below `n`), keeping their order within a node: the
+/// CSR offsets and the `value` of each item in node order. A stable counting sort; the scatter
+/// runs in parallel over runs of nodes, each part reading all items and writing only its own
+/// nodes' slots, so the result does not depend on the thread count.
+fn group_by_node<T: Sync, V: Copy + Send + Default>(
+    n: usize,
+    items: &[T],
+    key: impl Fn(&T) -> usize + Sync,
+    value: impl Fn(&T) -> V + Sync,
+) -> (Vec<u64>, Vec<V>) {
+    let mut offsets = vec![0u64; n + 1];
+    for item in items {
+        offsets[key(item) + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut grouped = vec![V::default(); items.len()];
+    if n == 0 {
+        return (offsets, grouped);
+    }
+    let ranges = balanced_ranges(&offsets, scatter_parts());
+    let parts = split_by_ranges(&mut grouped, &offsets, &ranges);
+    ranges.into_par_iter().zip(parts).for_each(|(range, part)| {
+        let base = offsets[range.start];
+        let mut cursor: Vec<u64> = offsets[range.clone()].iter().map(|&o| o - base).collect();
+        for item in items {
+            let node = key(item);
+            if range.contains(&node) {
+                let slot = &mut cursor[node - range.start];
+                part[*slot as usize] = value(item);
+                *slot += 1;
+            }
+        }
+    });
+    (offsets, grouped)
+}
+
 /// Builds the out-CSR by a stable counting sort on the source, then orders each node's edges by
 /// (target, relation) keeping load order among equals, and merges exact duplicates of relations
 /// without properties (the same "lives at" from two files is one fact, not two).
 fn out_csr(staging: &mut Staging, starts: &[u32], n: usize) -> OutCsr {
     let edges = std::mem::take(&mut staging.edges);
-    let mut offsets = vec![0u64; n + 1];
-    for e in &edges {
-        offsets[(starts[e.src_type as usize] + e.src) as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    let m = edges.len();
-    let mut cursor: Vec<u64> = offsets[..n].to_vec();
-    let mut order = vec![(0u32, 0u16, 0u32); m];
-    for e in &edges {
-        let src = (starts[e.src_type as usize] + e.src) as usize;
-        let slot = cursor[src] as usize;
-        cursor[src] += 1;
-        order[slot] = (starts[e.dst_type as usize] + e.dst, e.rel, e.prop_row);
-    }
+    let (offsets, mut order) = group_by_node(
+        n,
+        &edges,
+        |e| (starts[e.src_type as usize] + e.src) as usize,
+        |e| (starts[e.dst_type as usize] + e.dst, e.rel, e.prop_row),
+    );
     drop(edges);
-    drop(cursor);
-    // Sort each node's slice; nodes are independent, so split the array at node boundaries.
-    let mut slices: Vec<&mut [(u32, u16, u32)]> = Vec::with_capacity(n);
-    let mut rest: &mut [(u32, u16, u32)] = &mut order;
-    for i in 0..n {
-        let len = (offsets[i + 1] - offsets[i]) as usize;
-        let (head, tail) = rest.split_at_mut(len);
-        slices.push(head);
-        rest = tail;
+    if n == 0 {
+        return OutCsr { offsets, targets: Vec::new(), rels: Vec::new(), props: Vec::new(), merged: 0 };
     }
-    slices.par_iter_mut().for_each(|s| {
-        if s.len() > 1 {
-            s.sort_by_key(|&(dst, rel, _)| (dst, rel));
+    // Sort each node's edges and drop its duplicates in place, keeping how many stay; nodes
+    // are independent, so runs of nodes go to rayon.
+    let mut kept = vec![0u32; n];
+    let ranges = balanced_ranges(&offsets, fine_parts(offsets[n]));
+    let order_parts = split_by_ranges(&mut order, &offsets, &ranges);
+    let kept_parts = split_nodes(&mut kept, &ranges);
+    ranges.par_iter().zip(order_parts).zip(kept_parts).for_each(|((range, part), kept)| {
+        let base = offsets[range.start];
+        for (v, kept) in range.clone().zip(kept.iter_mut()) {
+            let s = &mut part[(offsets[v] - base) as usize..(offsets[v + 1] - base) as usize];
+            if s.len() > 1 {
+                s.sort_by_key(|&(dst, rel, _)| (dst, rel));
+            }
+            *kept = dedup_unpropertied(s) as u32;
         }
     });
-    drop(slices);
-    let mut targets = Vec::with_capacity(m);
-    let mut rels = Vec::with_capacity(m);
-    let mut props = Vec::with_capacity(m);
     let mut new_offsets = vec![0u64; n + 1];
-    let mut merged = 0u64;
-    for i in 0..n {
-        let start_len = targets.len();
-        for &(dst, rel, prop) in &order[offsets[i] as usize..offsets[i + 1] as usize] {
-            let last = targets.len();
-            if prop == u32::MAX
-                && last > start_len
-                && targets[last - 1] == dst
-                && rels[last - 1] == rel
-                && props[last - 1] == u32::MAX
-            {
-                merged += 1;
-                continue;
-            }
-            targets.push(dst);
-            rels.push(rel);
-            props.push(prop);
-        }
-        new_offsets[i + 1] = targets.len() as u64;
+    for v in 0..n {
+        new_offsets[v + 1] = new_offsets[v] + u64::from(kept[v]);
     }
+    let m = new_offsets[n] as usize;
+    let merged = offsets[n] - m as u64;
+    let mut targets = vec![0u32; m];
+    let mut rels = vec![0u16; m];
+    let mut props = vec![0u32; m];
+    let ranges = balanced_ranges(&new_offsets, fine_parts(m as u64));
+    let t_parts = split_by_ranges(&mut targets, &new_offsets, &ranges);
+    let r_parts = split_by_ranges(&mut rels, &new_offsets, &ranges);
+    let p_parts = split_by_ranges(&mut props, &new_offsets, &ranges);
+    ranges.par_iter().zip(t_parts).zip(r_parts).zip(p_parts).for_each(|(((range, t), r), p)| {
+        let mut at = 0;
+        for v in range.clone() {
+            let from = offsets[v] as usize;
+            for &(dst, rel, prop) in &order[from..from + kept[v] as usize] {
+                t[at] = dst;
+                r[at] = rel;
+                p[at] = prop;
+                at += 1;
+            }
+        }
+    });
     OutCsr { offsets: new_offsets, targets, rels, props, merged }
+}
+
+/// Cuts a per-node array into one slice per range of `ranges` (consecutive, from node 0).
+fn split_nodes<'a, T>(mut items: &'a mut [T], ranges: &[Range<usize>]) -> Vec<&'a mut [T]> {
+    let mut parts = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        let (head, tail) = std::mem::take(&mut items).split_at_mut(r.len());
+        parts.push(head);
+        items = tail;
+    }
+    parts
+}
+
+/// Moves the edges of one node's sorted slice that are kept to its front and returns their
+/// number: an edge without properties equal in target and relation to the last kept one, also
+/// without properties, is a duplicate.
+fn dedup_unpropertied(s: &mut [(u32, u16, u32)]) -> usize {
+    let mut w = 0;
+    for i in 0..s.len() {
+        let (dst, rel, prop) = s[i];
+        if prop == u32::MAX && w > 0 && s[w - 1] == (dst, rel, u32::MAX) {
+            continue;
+        }
+        s[w] = s[i];
+        w += 1;
+    }
+    w
+}
+
+/// The in-CSR of an out-CSR: per target its sources ascending, and for each the edge's id.
+/// Runs of targets go to rayon; each part reads the whole out-CSR and writes its own slots.
+fn in_csr(out_offsets: &[u64], out_targets: &[u32], n: usize) -> (Vec<u64>, Vec<u32>, Vec<u32>) {
+    let m = out_targets.len();
+    let mut in_offsets = vec![0u64; n + 1];
+    for &t in out_targets {
+        in_offsets[t as usize + 1] += 1;
+    }
+    for i in 0..n {
+        in_offsets[i + 1] += in_offsets[i];
+    }
+    let mut in_sources = vec![0u32; m];
+    let mut in_edge = vec![0u32; m];
+    if n == 0 {
+        return (in_offsets, in_sources, in_edge);
+    }
+    let ranges = balanced_ranges(&in_offsets, scatter_parts());
+    let s_parts = split_by_ranges(&mut in_sources, &in_offsets, &ranges);
+    let e_parts = split_by_ranges(&mut in_edge, &in_offsets, &ranges);
+    ranges.into_par_iter().zip(s_parts).zip(e_parts).for_each(|((range, sources), edge_ids)| {
+        let base = in_offsets[range.start];
+        let mut cursor: Vec<u64> = in_offsets[range.clone()].iter().map(|&o| o - base).collect();
+        let (lo, hi) = (range.start as u32, range.end as u32);
+        for src in 0..n {
+            for e in out_offsets[src] as usize..out_offsets[src + 1] as usize {
+                let t = out_targets[e];
+                if t >= lo && t < hi {
+                    let slot = &mut cursor[(t - lo) as usize];
+                    sources[*slot as usize] = src as u32;
+                    edge_ids[*slot as usize] = e as u32;
+                    *slot += 1;
+                }
+            }
+        }
+    });
+    (in_offsets, in_sources, in_edge)
 }
 
 /// Writes `staging` as a snapshot at `path` (atomically). `build_seconds` is recorded as given.
@@ -181,25 +325,7 @@ pub fn write_snapshot(
     drop(out.rels);
     drop(out.props);
     {
-        let mut in_offsets = vec![0u64; n_usize + 1];
-        for &t in &out.targets {
-            in_offsets[t as usize + 1] += 1;
-        }
-        for i in 0..n_usize {
-            in_offsets[i + 1] += in_offsets[i];
-        }
-        let mut cursor = in_offsets[..n_usize].to_vec();
-        let mut in_sources = vec![0u32; m];
-        let mut in_edge = vec![0u32; m];
-        for src in 0..n_usize {
-            for e in out.offsets[src] as usize..out.offsets[src + 1] as usize {
-                let t = out.targets[e] as usize;
-                let slot = cursor[t] as usize;
-                cursor[t] += 1;
-                in_sources[slot] = src as u32;
-                in_edge[slot] = e as u32;
-            }
-        }
+        let (in_offsets, in_sources, in_edge) = in_csr(&out.offsets, &out.targets, n_usize);
         lap("out-CSR written, in-CSR built");
         writer.array("in_offsets", &in_offsets)?;
         writer.array("in_sources", &in_sources)?;
@@ -241,23 +367,10 @@ pub fn write_snapshot(
     // Provenance, grouped by node keeping load order.
     {
         let prov = std::mem::take(&mut staging.provenance);
-        let mut offsets = vec![0u64; n_usize + 1];
-        for p in &prov {
-            offsets[(starts[p.node_type as usize] + p.local) as usize + 1] += 1;
-        }
-        for i in 0..n_usize {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut cursor = offsets[..n_usize].to_vec();
-        let mut files = vec![0u32; prov.len()];
-        let mut lines = vec![0u32; prov.len()];
-        for p in &prov {
-            let node = (starts[p.node_type as usize] + p.local) as usize;
-            let slot = cursor[node] as usize;
-            cursor[node] += 1;
-            files[slot] = p.file;
-            lines[slot] = p.line;
-        }
+        let (offsets, rows) =
+            group_by_node(n_usize, &prov, |p| (starts[p.node_type as usize] + p.local) as usize, |p| (p.file, p.line));
+        drop(prov);
+        let (files, lines): (Vec<u32>, Vec<u32>) = rows.into_par_iter().unzip();
         writer.array("prov_offsets", &offsets)?;
         writer.array("prov_file", &files)?;
         writer.array("prov_line", &lines)?;
@@ -388,4 +501,103 @@ fn write_column(
     writer.array(name, &column.values)?;
     let invalid: RoaringBitmap = column.invalid.iter().copied().collect();
     writer.section(invalid_name, &bitmap_bytes(&invalid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Node keys with a hub (node 0 takes every seventh item), empty nodes and a seeded spread.
+    fn keys(n: usize, m: usize) -> Vec<usize> {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        (0..m)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if i % 7 == 0 {
+                    0
+                } else {
+                    (x % (n as u64 / 2)) as usize * 2
+                }
+            })
+            .collect()
+    }
+
+    fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool").install(f)
+    }
+
+    #[test]
+    fn grouping_keeps_item_order_within_a_node_whatever_the_thread_count() {
+        let n = 1000;
+        let keys = keys(n, 20_000);
+        let mut expected: Vec<(usize, usize)> = keys.iter().copied().zip(0..).collect();
+        expected.sort_by_key(|&(node, _)| node); // stable: item order within a node
+        for threads in [1, 2, 3, 8] {
+            let (offsets, grouped) = with_threads(threads, || group_by_node(n, &keys, |&k| k, |&k| k as u32));
+            assert_eq!(offsets.len(), n + 1);
+            for v in 0..n {
+                let want = expected.iter().filter(|&&(node, _)| node == v).count() as u64;
+                assert_eq!(offsets[v + 1] - offsets[v], want, "node {v}, {threads} threads");
+            }
+            // Values here are the keys: grouped, they ascend.
+            assert!(grouped.windows(2).all(|w| w[0] <= w[1]), "{threads} threads");
+            let index: Vec<usize> = {
+                let indexed: Vec<(usize, usize)> = keys.iter().copied().zip(0..).collect();
+                with_threads(threads, || group_by_node(n, &indexed, |&(k, _)| k, |&(_, i)| i)).1
+            };
+            assert_eq!(index, expected.iter().map(|&(_, i)| i).collect::<Vec<_>>(), "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn in_csr_lists_sources_ascending_whatever_the_thread_count() {
+        let n = 500;
+        let targets = keys(n, 5_000);
+        // An out-CSR: ten edges per source, targets as generated.
+        let out_offsets: Vec<u64> = (0..=n as u64).map(|v| (v * 10).min(targets.len() as u64)).collect();
+        let out_targets: Vec<u32> = targets.iter().map(|&t| t as u32).collect();
+        let mut expected: Vec<(u32, u32, u32)> = Vec::new(); // (target, source, edge)
+        for src in 0..n {
+            for e in out_offsets[src] as usize..out_offsets[src + 1] as usize {
+                expected.push((out_targets[e], src as u32, e as u32));
+            }
+        }
+        expected.sort_by_key(|&(t, _, _)| t);
+        for threads in [1, 2, 3, 8] {
+            let (in_offsets, sources, edges) = with_threads(threads, || in_csr(&out_offsets, &out_targets, n));
+            assert_eq!(in_offsets[n] as usize, expected.len());
+            let got: Vec<(u32, u32, u32)> = (0..n)
+                .flat_map(|t| (in_offsets[t] as usize..in_offsets[t + 1] as usize).map(move |i| (t as u32, i)))
+                .map(|(t, i)| (t, sources[i], edges[i]))
+                .collect();
+            assert_eq!(got, expected, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn balanced_ranges_cover_every_node_once() {
+        for offsets in [vec![0u64], vec![0, 0, 0, 0], vec![0, 5, 5, 5, 100, 101], (0..=1000).collect()] {
+            for parts in [1, 2, 3, 64] {
+                let ranges = balanced_ranges(&offsets, parts);
+                let n = offsets.len() - 1;
+                assert!(ranges.len() <= parts.max(1));
+                assert_eq!(ranges.first().map_or(0, |r| r.start), 0);
+                assert_eq!(ranges.last().map_or(0, |r| r.end), n);
+                assert!(ranges.windows(2).all(|w| w[0].end == w[1].start && w[0].start < w[0].end));
+            }
+        }
+    }
+
+    #[test]
+    fn only_repeated_edges_without_properties_are_merged() {
+        let mut s =
+            [(1, 0, u32::MAX), (1, 0, u32::MAX), (1, 0, 7), (1, 0, u32::MAX), (1, 1, u32::MAX), (2, 1, 3), (2, 1, 3)];
+        let kept = dedup_unpropertied(&mut s);
+        assert_eq!(
+            &s[..kept],
+            &[(1, 0, u32::MAX), (1, 0, 7), (1, 0, u32::MAX), (1, 1, u32::MAX), (2, 1, 3), (2, 1, 3)]
+        );
+    }
 }
