@@ -6,7 +6,7 @@
 #   benches/load/run.sh [small|medium|large] [DURATION]      e.g. benches/load/run.sh medium 15s
 #
 # Env: NO_BUILD=1 (use target/release/clew as it is), BIN (another clew binary; implies no build),
-# CONNS (connection counts, space-separated, each a run of both queries; default 64), THREADS (wrk threads, default 2), WORK (folder for the world,
+# CONNS (connection counts, space-separated, each a run of both queries; default 64), THREADS (wrk threads, default 1: a second client thread competes with the server for the 2 cores), WORK (folder for the world,
 # default target/load-SIZE; reused if it already has world.clew), SEEDS_N (default 2000).
 # Each run's full wrk output is kept in WORK/wrk-MODE-cCONNS.txt.
 # Only 127.0.0.1 is ever targeted; every wrk run is bounded by DURATION; the server is stopped
@@ -16,7 +16,7 @@ set -euo pipefail
 SIZE=${1:-medium}
 DURATION=${2:-15s}
 CONNS=${CONNS:-64}
-THREADS=${THREADS:-2}
+THREADS=${THREADS:-1}
 SEEDS_N=${SEEDS_N:-2000}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${WORK:-$ROOT/target/load-$SIZE}

@@ -277,6 +277,13 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     );
     let _ = stdout.flush();
     spawn_reload_on_hangup(state.clone());
+    // Answers are small and written once: Nagle's algorithm would hold a response's last segment
+    // back until the client's delayed ACK (tens of milliseconds).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
