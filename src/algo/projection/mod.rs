@@ -535,19 +535,10 @@ impl Projection {
         let Kind::Shared { nodes, relations, weighting, cap, skip_other_types, .. } = &self.kind else {
             return false;
         };
-        let is_node = type_mask(graph, nodes);
-        let allowed = relation_mask(graph, relations.as_deref());
-        let shared = SharedLinks {
-            graph,
-            is_node: &is_node,
-            allowed: allowed.as_deref(),
-            weighting: *weighting,
-            cap: *cap,
-            skip_other_types: *skip_other_types,
-        };
+        let shared = SharedLinks::new(graph, nodes, relations.as_deref(), *weighting, *cap, *skip_other_types);
         let mut holders = Vec::new();
         let other_type = shared.holders(identifier, &mut holders);
-        (other_type && *skip_other_types) || holders.len() > *cap as usize
+        (other_type && shared.skip_other_types) || holders.len() > shared.cap as usize
     }
 
     /// Builds the projected graph of `graph`, in parallel.
@@ -556,19 +547,10 @@ impl Projection {
         let mut report = ProjectionReport { canonical: self.canonical.clone(), ..ProjectionReport::default() };
         let (links, nodes, keep_isolated, directed) = match &self.kind {
             Kind::Shared { nodes, identifiers, relations, weighting, cap, keep_isolated, skip_other_types, paths } => {
-                let is_node = type_mask(graph, nodes);
-                let allowed = relation_mask(graph, relations.as_deref());
-                let shared = SharedLinks {
-                    graph,
-                    is_node: &is_node,
-                    allowed: allowed.as_deref(),
-                    weighting: *weighting,
-                    cap: *cap,
-                    skip_other_types: *skip_other_types,
-                };
+                let shared = SharedLinks::new(graph, nodes, relations.as_deref(), *weighting, *cap, *skip_other_types);
                 let mut links = shared.links(identifiers, &mut report);
                 for path in paths {
-                    links.extend(path.links(graph, &is_node, &mut report));
+                    links.extend(path.links(graph, &shared.is_node, &mut report));
                 }
                 (links, nodes, *keep_isolated, false)
             }
@@ -609,14 +591,32 @@ type Link = (u32, u32, f64);
 /// The links of a shared-identifiers projection.
 struct SharedLinks<'a> {
     graph: &'a Graph,
-    is_node: &'a [bool],
-    allowed: Option<&'a [bool]>,
+    is_node: Vec<bool>,
+    allowed: Option<Vec<bool>>,
     weighting: IdentifierWeighting,
     cap: u32,
     skip_other_types: bool,
 }
 
-impl SharedLinks<'_> {
+impl<'a> SharedLinks<'a> {
+    fn new(
+        graph: &'a Graph,
+        nodes: &[EntityTypeId],
+        relations: Option<&[RelationTypeId]>,
+        weighting: IdentifierWeighting,
+        cap: u32,
+        skip_other_types: bool,
+    ) -> SharedLinks<'a> {
+        SharedLinks {
+            graph,
+            is_node: type_mask(graph, nodes),
+            allowed: relation_mask(graph, relations),
+            weighting,
+            cap,
+            skip_other_types,
+        }
+    }
+
     fn links(&self, identifiers: &[EntityTypeId], report: &mut ProjectionReport) -> Vec<Link> {
         let ids: Vec<u32> = identifiers.iter().flat_map(|&ty| self.graph.type_range(ty)).collect();
         // Per task: links, skipped identifiers with their holder counts, identifiers used,
@@ -675,7 +675,7 @@ impl SharedLinks<'_> {
         let mut other_type = false;
         let graph = self.graph;
         for adjacent in graph.out_edges(identifier).chain(graph.in_edges(identifier)) {
-            if self.allowed.is_some_and(|allowed| !allowed[adjacent.relation.0 as usize]) {
+            if self.allowed.as_ref().is_some_and(|allowed| !allowed[adjacent.relation.0 as usize]) {
                 continue;
             }
             if self.is_node[graph.node_type(adjacent.other).0 as usize] {
